@@ -1,0 +1,3 @@
+"""nglint: lint, fix and explain nginx configs for Flask deployments."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,8 @@
+"""`nglint flask` command line (being built)."""
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="(in development)")
+    p.set_defaults(run=lambda args: 2)

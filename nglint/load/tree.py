@@ -1,0 +1,160 @@
+"""The directive tree: every node knows its file and exact byte span."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+
+class SourceFile:
+    """One config file's text, with byte/char/line conversions.
+
+    Spans everywhere in nglint are *byte* offsets into ``data``; columns are 1-based
+    character columns (what editors show).
+    """
+
+    def __init__(self, path: Path, data: bytes, text: str, display: str | None = None) -> None:
+        self.path = path
+        self.display = display or str(path)  # how diagnostics name the file
+        self.data = data
+        self.text = text
+        self._ascii = len(data) == len(text)
+        self._line_starts = [0]
+        find, i = data.find, 0
+        while True:
+            i = find(b"\n", i) + 1
+            if not i:
+                break
+            self._line_starts.append(i)
+        self._char_to_byte: list[int] | None = None
+
+    def byte_offset(self, char_offset: int) -> int:
+        if self._ascii:
+            return char_offset
+        if self._char_to_byte is None:
+            table, b = [], 0
+            for ch in self.text:
+                table.append(b)
+                b += len(ch.encode("utf-8"))
+            table.append(b)
+            self._char_to_byte = table
+        return self._char_to_byte[char_offset]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and character column of a byte offset."""
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        start = self._line_starts[line]
+        col = len(self.data[start:offset].decode("utf-8", "replace")) + 1 if not self._ascii else offset - start + 1
+        return line + 1, col
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.data)
+        return self.data[start:end].decode("utf-8", "replace").rstrip("\r\n")
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.display!r})"
+
+
+@dataclass(eq=False, slots=True)
+class Arg:
+    value: str  # unquoted value, as crossplane reports it
+    start: int  # byte span of the written form (quotes included)
+    end: int
+    quoted: bool
+
+    @property
+    def value_start(self) -> int:
+        return self.start + 1 if self.quoted else self.start
+
+    @property
+    def value_end(self) -> int:
+        """Byte offset just after the value (before a closing quote): where to append."""
+        return self.end - 1 if self.quoted else self.end
+
+
+@dataclass(eq=False, slots=True)
+class Comment:
+    text: str  # starting at '#'
+    file: SourceFile
+    start: int
+    end: int
+    parent: Directive | None = None
+
+    name = "#"
+
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+
+@dataclass(eq=False, slots=True)
+class Directive:
+    name: str
+    args: list[Arg]
+    file: SourceFile
+    start: int  # first byte of the name
+    end: int  # byte after the terminating `;` or closing `}`
+    name_end: int
+    block: list[Node] | None = None  # syntactic children (this file only)
+    block_start: int = -1  # byte offset of `{`
+    block_end: int = -1  # byte offset of `}`
+    parent: Directive | None = None  # effective parent (through includes)
+    children: list[Node] | None = None  # effective children: includes expanded
+    included: list[SourceFile] = field(default_factory=list)  # for `include`
+    synthetic: bool = False  # a block nglint made up (the server around a location snippet)
+
+    # -- convenience -------------------------------------------------------
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+    @property
+    def values(self) -> list[str]:
+        return [a.value for a in self.args]
+
+    @property
+    def location(self) -> str:
+        return f"{self.file.display}:{self.line}"
+
+    def body(self) -> list[Node]:
+        """Effective block contents (includes expanded), [] for a simple directive."""
+        if self.children is not None:
+            return self.children
+        return self.block or []
+
+    def directives(self, name: str | None = None) -> Iterator[Directive]:
+        """Direct child directives (effective), optionally only those called ``name``."""
+        for node in self.body():
+            if isinstance(node, Directive) and (name is None or node.name == name):
+                yield node
+
+    def find(self, name: str) -> Directive | None:
+        return next(self.directives(name), None)
+
+    def enclosing(self, name: str) -> Directive | None:
+        node = self.parent
+        while node is not None and node.name != name:
+            node = node.parent
+        return node
+
+    def ancestors(self) -> Iterator[Directive]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def walk(self) -> Iterator[Directive]:
+        """This directive and every directive below it, in order."""
+        yield self
+        for node in self.body():
+            if isinstance(node, Directive):
+                yield from node.walk()
+
+    def __repr__(self) -> str:
+        return f"<{self.name} {' '.join(self.values)} @{self.location}>"
+
+
+Node = Directive | Comment

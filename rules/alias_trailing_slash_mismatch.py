@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
+from nglint.nginx import location_match
+from nglint.rule import Rule, RuleContext
+
+
+class AliasTrailingSlashMismatch(Rule):
+    """
+    ## What it does
+    Flags an `alias` whose trailing `/` disagrees with the trailing `/` of its prefix
+    `location`.
+
+    ## Why is this bad?
+    nginx replaces the matched location prefix with the alias text, byte for byte.
+    `location /static/ { alias /srv/app/static; }` turns `GET /static/app.css` into
+    `/srv/app/staticapp.css`: every asset 404s. The opposite,
+    `location /static { alias /srv/app/static/; }`, lets `GET /static../app.py` open
+    `/srv/app/static/../app.py`: the directory above the static folder leaks.
+
+    ## Example
+    ```nginx
+    location /static/ { alias /srv/app/static; }
+    ```
+    Use instead:
+    ```nginx
+    location /static/ { alias /srv/app/static/; }
+    ```
+
+    ## Fix safety
+    Safe: the slash is added where it is missing (to the alias in the first case, to the
+    location in the second), which is the only mapping that serves the directory as
+    intended and closes the traversal.
+    """
+
+    code = "NGL001"
+    name = "alias-trailing-slash-mismatch"
+    severity = Severity.ERROR
+    directives = ("alias",)
+    message = "`alias {path}` and `location {prefix}` disagree on the trailing `/`: {effect}"
+    bad = [
+        ("location /static/ { alias /srv/app/static; }", "location /static/ { alias /srv/app/static/; }"),
+        ("location /static { alias /srv/app/static/; }", "location /static/ { alias /srv/app/static/; }"),
+    ]
+    good = [
+        "location /static/ { alias /srv/app/static/; }",
+        "location /static { alias /srv/app/static; }",
+        "location ~ ^/i/(.+)$ { alias /srv/img/$1; }",
+        "location /favicon.ico { alias /srv/app/static/favicon.ico; }",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        node = ctx.directive
+        assert node is not None
+        loc = node.parent
+        if loc is None or loc.name != "location" or not node.args:
+            return
+        match = location_match(loc)
+        if match is None or not match.is_prefix:
+            return
+        arg = node.args[0]
+        path = arg.value
+        if "$" in path:
+            return
+        if match.pattern.endswith("/") and not path.endswith("/"):
+            effect = f"`{match.pattern}app.css` opens `{path}app.css`"
+            fix = Fix.safe("Append `/` to the alias path", [TextEdit(node.file, arg.value_end, arg.value_end, "/")])
+            yield self.report(node, fix=fix, path=path, prefix=match.pattern, effect=effect,
+                              start=arg.start, end=arg.end)
+        elif path.endswith("/") and not match.pattern.endswith("/"):
+            effect = f"`{match.pattern}../` reaches the parent of `{path}` (path traversal)"
+            pat_arg = loc.args[-1]
+            fix = Fix.safe("Append `/` to the location prefix",
+                           [TextEdit(loc.file, pat_arg.value_end, pat_arg.value_end, "/")])
+            yield self.report(node, fix=fix, path=path, prefix=match.pattern, effect=effect,
+                              start=arg.start, end=arg.end)
