@@ -1,15 +1,29 @@
-"""Command line: `nglint [check] ...`, `nglint rules`, `nglint rule CODE`, `nglint route`, `nglint app`."""
+"""Command line: `nglint [check] ...`, `nglint rules`, `nglint rule CODE`, `nglint route`, `nglint app`.
+
+`route` and `app` plug in from nglint/route/cli.py and nglint/flask/cli.py: each module's
+``add_parser(subparsers)`` adds its subcommand and sets ``run=`` (args → exit code).
+"""
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "rules", "rule", "route", "app")
+
+EPILOG = """\
+exit codes:
+  0  no findings (with --fix: none left; with --diff: nothing to change and none left)
+  1  findings (with --fix: some remain; with --diff: the diff is not empty or findings remain)
+  2  usage error, unreadable input, a config that does not load, or an internal error
+
+Set NGLINT_DEBUG=1 to get a traceback instead of a one-line internal error.
+"""
 
 
 class UsageError(Exception):
@@ -17,7 +31,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line form
+    def error(self, message: str) -> None:  # type: ignore[override]  # raise instead of exit: main() reports
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
@@ -27,34 +41,39 @@ def _codes(value: str) -> list[str]:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options every command that loads configs shares (check, route)."""
     p.add_argument("--prefix", "-p", metavar="DIR", help="nginx prefix (-p) for relative root/alias/log paths")
     p.add_argument("--conf-root", metavar="DIR",
                    help="where the configs live on the server (default /etc/nginx); absolute includes "
                         "under it map onto the main config's directory")
     p.add_argument("--config", metavar="FILE", help="settings file (default: nglint.toml or pyproject.toml "
-                                                    "[tool.nglint], searched upward)")
+                                                    "[tool.nglint], searched upward from the current dir)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nglint", description="Lint, fix and explain nginx configs for Flask deployments.")
     from nglint import __version__
 
+    parser = _Parser(prog="nglint", description="Lint, fix and explain nginx configs for Flask deployments.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nglint {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="lint (and fix) configs; the default command")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="config files, directories, or - for stdin")
+    check = sub.add_parser("check", help="lint (and fix) configs; the default command", epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="*", metavar="PATH", help="config files, directories, or - for stdin "
+                                                               "(default: .)")
     fixes = check.add_mutually_exclusive_group()
     fixes.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, write nothing")
-    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes")
-    check.add_argument("--select", type=_codes, default=None, metavar="CODES", help="only these rules (codes, "
-                                                                                     "prefixes or names)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply unsafe fixes (alone: like --fix; with --diff: show them)")
+    check.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                       help="only these rules: codes, code prefixes or names, comma-separated")
     check.add_argument("--ignore", type=_codes, default=None, metavar="CODES", help="skip these rules")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default=None)
     check.add_argument("--app", metavar="DIR", help="the Flask project to cross-check with nginx")
     check.add_argument("--stdin-filename", metavar="NAME", default="<stdin>", help="name for - input")
-    check.add_argument("--no-color", action="store_true")
+    check.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     add_input_options(check)
 
     sub.add_parser("rules", help="list every rule")
@@ -71,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run nglint; returns the exit code. Errors are one line on stderr, never a traceback
+    (unless NGLINT_DEBUG is set)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # `check` is the default command: `nglint --fix nginx.conf` works.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
@@ -90,99 +111,157 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away (`nglint ... | head`); keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_CLEAN
+    except Exception as e:
+        from nglint.engine import RuleError
 
+        if os.environ.get("NGLINT_DEBUG"):
+            raise
+        if isinstance(e, RuleError):
+            print(f"nglint: error: {e}", file=sys.stderr)
+        else:
+            print(f"nglint: internal error: {type(e).__name__}: {e} (set NGLINT_DEBUG=1 for a traceback)",
+                  file=sys.stderr)
+        return EXIT_ERROR
+
+
+# -- check ------------------------------------------------------------------------------
 
 def load_settings_for(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings from ``--config FILE`` or the nearest settings file (UsageError if unusable)."""
     from nglint.settings import SettingsError, find_settings, load_settings
 
+    explicit = getattr(args, "config", None)
+    if explicit and not os.path.isfile(explicit):
+        raise UsageError(f"{explicit}: settings file not found")
     try:
-        path = Path(args.config) if getattr(args, "config", None) else find_settings()
-        if getattr(args, "config", None) and not path.is_file():
-            raise UsageError(f"{args.config}: settings file not found")
-        return load_settings(path)
+        return load_settings(Path(explicit) if explicit else find_settings())
     except SettingsError as e:
         raise UsageError(str(e)) from None
 
 
-def settings_path(settings: dict[str, Any], key: str) -> str | None:
-    value = settings.get(key)
-    if value is None:
-        return None
-    return value if os.path.isabs(value) else os.path.join(settings["_base"], value)
-
-
 def load_configs(args: argparse.Namespace, settings: dict[str, Any], paths: list[str],
                  overlay: dict[str, bytes] | None = None) -> list:
+    """Load ``paths`` with the prefix/conf-root of the command line, else of the settings."""
     from nglint.load import LoadError
     from nglint.load.discover import load_paths
 
-    prefix = args.prefix or settings_path(settings, "prefix")
-    conf_root = args.conf_root or settings.get("conf-root")
     try:
-        return load_paths(paths, prefix=prefix, conf_root=conf_root,
+        return load_paths(paths, prefix=args.prefix or settings.get("prefix"),
+                          conf_root=args.conf_root or settings.get("conf-root"),
                           stdin_name=getattr(args, "stdin_filename", "<stdin>"), overlay=overlay)
     except LoadError as e:
         raise UsageError(str(e)) from None
 
 
-def _per_file_ignored(diag: Any, table: dict[str, list[str]]) -> bool:
-    import fnmatch
+def per_file_ignores(settings: dict[str, Any]) -> Callable[[Any], bool]:
+    """Predicate: is a diagnostic switched off by ``per-file-ignores``? Globs match the
+    file's path relative to the settings file's directory, or its base name."""
+    table: dict[str, list[str]] = settings.get("per-file-ignores") or {}
+    if not table:
+        return lambda d: False
+    from nglint.engine import matches
 
-    for pattern, codes in table.items():
-        if fnmatch.fnmatch(diag.filename, pattern) or fnmatch.fnmatch(os.path.basename(diag.filename), pattern):
-            if any(diag.code.startswith(c.upper()) or diag.name == c for c in codes):
-                return True
-    return False
+    base = os.path.dirname(os.path.abspath(settings["_file"]))
+
+    def ignored(d: Any) -> bool:
+        path = str(d.file.path) if d.file is not None else (d.path or "")
+        names = {d.filename, os.path.basename(path)}
+        if os.path.isabs(path):
+            names.add(os.path.relpath(path, base))
+        return any(any(fnmatch.fnmatch(n, pattern) for n in names) and any(matches(d.code, d.name, c) for c in codes)
+                   for pattern, codes in table.items())
+
+    return ignored
+
+
+def _rules_for(args: argparse.Namespace, settings: dict[str, Any]) -> list:
+    from nglint.engine import UnknownSelector, select_rules
+
+    select = args.select if args.select is not None else settings.get("select")
+    ignore = [*(args.ignore or []), *settings.get("ignore", [])]
+    try:
+        rules = select_rules(select, ignore)
+        # Validate per-file-ignores the same way: a typo there would silently ignore nothing.
+        select_rules(None, [c for codes in (settings.get("per-file-ignores") or {}).values() for c in codes])
+    except UnknownSelector as e:
+        raise UsageError(str(e)) from None
+    return rules
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from nglint import report
-    from nglint.engine import Project, lint, select_rules
-    from nglint.fix import fix_project, write_atomic
+    from nglint.engine import Project, lint
 
     settings = load_settings_for(args)
     paths = args.paths or ["."]
+    fix = args.fix or (args.unsafe_fixes and not args.diff)
     if paths.count("-") > 1:
         raise UsageError("- (stdin) may be given only once")
-    if "-" in paths and args.fix:
+    if "-" in paths and fix:
         raise UsageError("--fix cannot write to stdin; use --diff")
-    select = args.select if args.select is not None else settings.get("select")
-    ignore = (args.ignore or []) + list(settings.get("ignore", []))
-    rules = select_rules(select, ignore)
-    app_dir = args.app or settings_path(settings, "app")
+    rules = _rules_for(args, settings)
+    app_dir = args.app or settings.get("app")
     if app_dir and not os.path.isdir(app_dir):
         raise UsageError(f"--app {app_dir}: not a directory")
-    per_file = settings.get("per-file-ignores", {})
+    ignored = per_file_ignores(settings)
 
     def run(overlay: dict[str, bytes] | None = None) -> tuple[list, list]:
         configs = load_configs(args, settings, paths, overlay)
         project = Project(configs, Path(app_dir) if app_dir else None, settings)
-        diags = [d for d in lint(project, rules) if not _per_file_ignored(d, per_file)]
-        return configs, diags
+        return configs, [d for d in lint(project, rules) if not ignored(d)]
 
     configs, diags = run()
     fatal = [issue for c in configs for issue in c.fatal]
     for issue in fatal:
-        print(f"nglint: error: {issue}", file=sys.stderr)
-    fix_errors: list[str] = []
-    if (args.fix or args.diff) and not fatal:
-        result = fix_project(lambda ov: run(ov), configs, diags, args.unsafe_fixes)
-        fix_errors = result.errors
-        if args.diff:
-            sys.stdout.write(result.diff())
-            for err in fix_errors:
-                print(f"nglint: error: {err}", file=sys.stderr)
-            return EXIT_ERROR if fix_errors else (EXIT_FINDINGS if result.new_data else EXIT_CLEAN)
-        for path, data in result.new_data.items():
+        print(issue, file=sys.stderr)  # file:line:col: message
+    if fix or args.diff:
+        if fatal:
+            print("nglint: error: no fixes applied: the configuration does not load", file=sys.stderr)
+        elif any(c.dump for c in configs):
+            raise UsageError("fixes cannot be applied to an `nginx -T` dump; run nglint on the config files")
+        else:
+            code, diags = _fix(args, run, configs, diags, write=fix)
+            if code is not None:
+                return code
+    _print_report(args, settings, diags, rules)
+    if fatal:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diags else EXIT_CLEAN
+
+
+def _fix(args: argparse.Namespace, run: Callable, configs: list, diags: list, write: bool) -> tuple[int | None, list]:
+    """--fix / --diff: (exit code when the command ends here, diagnostics left to report).
+    --diff prints only the diff (and a summary on stderr); --fix writes the files."""
+    from nglint.fix import fix_project, write_atomic
+
+    result = fix_project(run, configs, diags, args.unsafe_fixes)
+    for problem in result.problems:
+        print(f"nglint: warning: {problem}", file=sys.stderr)
+    n, left = len(result.applied), len(result.remaining)
+    if not write:
+        sys.stdout.write(result.diff())
+        print(f"Would fix {n} problem{_s(n)}; {left} would remain.", file=sys.stderr)
+        return (EXIT_FINDINGS if result.new_data or result.remaining else EXIT_CLEAN), []
+    for path, data in result.new_data.items():
+        try:
             write_atomic(path, data)
-        if result.new_data:
-            configs, diags = run()
-        if result.applied:
-            n = len(result.applied)
-            print(f"Fixed {n} problem{'s' if n != 1 else ''}.", file=sys.stderr)
-    for err in fix_errors:
-        print(f"nglint: error: {err}", file=sys.stderr)
+        except OSError as e:
+            print(f"nglint: error: cannot write {result.display[path]}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_ERROR, []
+    if n:
+        print(f"Fixed {n} problem{_s(n)}.", file=sys.stderr)
+    return None, result.remaining
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _print_report(args: argparse.Namespace, settings: dict[str, Any], diags: list, rules: list) -> None:
+    from nglint import report
 
     fmt = args.format or settings.get("format") or "text"
     if fmt == "json":
@@ -194,17 +273,18 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         color = sys.stdout.isatty() and not args.no_color and not os.environ.get("NO_COLOR")
         sys.stdout.write(report.render_text(diags, color=color))
-    if fatal or fix_errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if diags else EXIT_CLEAN
 
+
+# -- rules / rule -------------------------------------------------------------------------
 
 def run_rules() -> int:
     from nglint.engine import all_rules
 
-    for cls in all_rules():
-        fix = " (fix)" if cls.fix_title else ""
-        print(f"{cls.code}  {cls.name:<36} {cls.severity.value:<8}{fix}")
+    rows = [(cls.code, cls.name, cls.severity.value, "yes" if cls.fixable() else "no") for cls in all_rules()]
+    header = ("CODE", "NAME", "SEVERITY", "FIX")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
     return EXIT_CLEAN
 
 
@@ -215,7 +295,7 @@ def run_rule(key: str) -> int:
     if cls is None:
         raise UsageError(f"unknown rule {key!r} (see `nglint rules`)")
     print(f"# {cls.code} {cls.name}\n")
-    print(f"Severity: {cls.severity.value}\n")
+    print(f"Severity: {cls.severity.value}. Fix: {'available' if cls.fixable() else 'none'}.\n")
     print(cls.documentation())
     return EXIT_CLEAN
 

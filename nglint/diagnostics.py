@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from nglint.load.tree import SourceFile
 
@@ -35,15 +36,16 @@ class Fix:
     edits: tuple[TextEdit, ...]
 
     @classmethod
-    def safe(cls, title: str, edits: list[TextEdit]) -> Fix:
+    def safe(cls, title: str, edits: Sequence[TextEdit]) -> Fix:
         return cls(title, "safe", tuple(edits))
 
     @classmethod
-    def unsafe(cls, title: str, edits: list[TextEdit]) -> Fix:
+    def unsafe(cls, title: str, edits: Sequence[TextEdit]) -> Fix:
         return cls(title, "unsafe", tuple(edits))
 
     @classmethod
-    def display_only(cls, title: str, edits: list[TextEdit] = ()) -> Fix:  # type: ignore[assignment]
+    def display_only(cls, title: str, edits: Sequence[TextEdit] = ()) -> Fix:
+        """A suggestion shown to the user, never applied (not even by --unsafe-fixes)."""
         return cls(title, "display-only", tuple(edits))
 
 

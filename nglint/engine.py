@@ -1,26 +1,33 @@
-"""Runs rules over loaded configs and collects diagnostics."""
+"""Runs rules over loaded configs and collects diagnostics (suppressions applied)."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from nglint.diagnostics import Diagnostic, Severity
-from nglint.load import Comment, Config, Directive
+from nglint.diagnostics import Diagnostic, Fix, TextEdit
+from nglint.load import Comment, Config, Node
 from nglint.rule import Rule, RuleContext
 
 ENTRY_POINT_GROUP = "nglint.rules"
-UNUSED_SUPPRESSION = ("NGL011", "unused-suppression")
-_SUPPRESS = re.compile(r"#\s*nglint:\s*disable=([A-Za-z0-9_,\s-]+?)\s*(?:--\s*(.*))?$")
+UNUSED_SUPPRESSION = "NGL011"
+
+
+class RuleError(Exception):
+    """A rule raised while checking; carries which rule and where, for a one-line report."""
+
+
+class UnknownSelector(ValueError):
+    """A --select/--ignore entry that names no rule."""
 
 
 def _rules_in_module(module: ModuleType) -> list[type[Rule]]:
@@ -43,35 +50,45 @@ def all_rules() -> list[type[Rule]]:
     global _registry
     if _registry is None:
         seen: dict[str, type[Rule]] = {}
+        names: dict[str, type[Rule]] = {}
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             for cls in _rules_in_module(ep.load()):
-                other = seen.get(cls.code)
-                if other is not None and other is not cls:
-                    raise RuntimeError(f"rule code {cls.code} is claimed by {other.__module__} and {cls.__module__}")
-                seen[cls.code] = cls
+                for table, key in ((seen, cls.code), (names, cls.name)):
+                    other = table.get(key)
+                    if other is not None and other is not cls:
+                        raise RuntimeError(f"rule {key} is claimed by {other.__module__} and {cls.__module__}")
+                    table[key] = cls
         _registry = sorted(seen.values(), key=lambda c: c.code)
     return _registry
 
 
 def find_rule(key: str) -> type[Rule] | None:
+    """The rule with this code (any case) or name."""
     key = key.strip()
     for cls in all_rules():
-        if cls.code.lower() == key.lower() or cls.name == key:
+        if cls.code.lower() == key.lower() or cls.name == key.lower():
             return cls
     return None
 
 
-def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[type[Rule]]:
-    """Rules whose code or name starts with a selected prefix and none of the ignored ones."""
-    def hit(cls: type[Rule], keys: list[str]) -> bool:
-        return any(cls.code.startswith(k.upper()) or cls.name == k or k.upper() == "ALL" for k in keys)
+def matches(code: str, name: str, selector: str) -> bool:
+    """``selector`` is ``ALL``, a code prefix (``NGL0``, ``NGL001``) or a rule name."""
+    sel = selector.strip()
+    return sel.upper() == "ALL" or code.upper().startswith(sel.upper()) or name == sel.lower()
 
-    chosen = all_rules()
-    sel = [s for s in (select or []) if s]
-    if sel:
-        chosen = [c for c in chosen if hit(c, sel)]
-    ign = [s for s in (ignore or []) if s]
-    return [c for c in chosen if not hit(c, ign)]
+
+def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[type[Rule]]:
+    """Rules matched by some ``select`` entry (all when None) and by no ``ignore`` entry.
+    An entry that matches no rule at all is a mistake (a typo silently disabling nothing),
+    so it raises ``UnknownSelector``."""
+    rules = all_rules()
+    sel = [s for s in (select or []) if s.strip()]
+    ign = [s for s in (ignore or []) if s.strip()]
+    for s in sel + ign:
+        if not any(matches(c.code, c.name, s) for c in rules):
+            raise UnknownSelector(f"{s!r} matches no rule (see `nglint rules`)")
+    chosen = [c for c in rules if any(matches(c.code, c.name, s) for s in sel)] if select is not None else rules
+    return [c for c in chosen if not any(matches(c.code, c.name, s) for s in ign)]
 
 
 @dataclass
@@ -92,13 +109,24 @@ class Project:
         return read_project(self.app_dir, self.settings)
 
 
+def _run(rule: Rule, ctx: RuleContext) -> Iterator[Diagnostic]:
+    try:
+        yield from rule.check(ctx)
+    except Exception as e:
+        if os.environ.get("NGLINT_DEBUG"):
+            raise
+        where = ctx.directive.location if ctx.directive is not None else ctx.config.main.display
+        raise RuleError(f"rule {rule.code} ({rule.name}) failed at {where}: {type(e).__name__}: {e}") from e
+
+
 def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
-    instances = [cls() for cls in rules]
+    """Diagnostics of ``rules`` over every config of ``project``, suppressions applied,
+    sorted by file and position, duplicates (a file reached twice) dropped."""
+    # Rules that read the Flask app do not run without one.
+    instances = [r for r in (cls() for cls in rules) if not (r.needs_app and project.app_dir is None)]
     by_name: dict[str, list[Rule]] = {}
     whole: list[Rule] = []
     for rule in instances:
-        if rule.needs_app and project.app_dir is None:
-            continue
         if rule.directives is None:
             whole.append(rule)
         else:
@@ -117,75 +145,138 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
     for config in project.configs:
         cache: dict[str, Any] = {}
         for rule in whole:
-            add(rule.check(RuleContext(project, config, None, cache)))
+            add(_run(rule, RuleContext(project, config, None, cache)))
         if by_name:
             for directive in config.walk():
                 for rule in by_name.get(directive.name, ()):
-                    add(rule.check(RuleContext(project, config, directive, cache)))
-    active = {r.code for r in instances}
-    out = apply_suppressions(project.configs, out, report_unused=UNUSED_SUPPRESSION[0] in active)
+                    add(_run(rule, RuleContext(project, config, directive, cache)))
+    out = apply_suppressions(project.configs, out, {r.code: r for r in instances})
     out.sort(key=Diagnostic.sort_key)
     return out
 
 
-@dataclass
-class _Suppression:
-    codes: set[str]
+# -- inline suppressions ------------------------------------------------------------------
+
+# `# nglint: disable=NGL003,root-instead-of-alias -- reason`
+_DIRECTIVE = re.compile(r"#\s*nglint\s*:")
+_SUPPRESS = re.compile(r"#\s*nglint\s*:\s*disable\s*=\s*(?P<list>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
+                       r"\s*(?:--.*)?$")
+USAGE = "`# nglint: disable=CODE[,CODE...] -- reason`"
+
+
+@dataclass(eq=False)
+class Suppression:
     comment: Comment
+    keys: list[str]  # codes or names as written, lowercased
+    list_start: int  # byte span of the list inside the file
+    list_end: int
     used: set[str] = field(default_factory=set)
 
+    def covers(self, d: Diagnostic) -> str | None:
+        for key in self.keys:
+            if key == d.code.lower() or key == d.name:
+                return key
+        return None
 
-def _suppressions(configs: list[Config]) -> dict[tuple[str, int], _Suppression]:
-    """(file, line) → suppression. A comment covers its own line, and the next line when it
-    stands alone on its line."""
-    table: dict[tuple[str, int], _Suppression] = {}
+
+def _comments(nodes: list[Node], out: dict[tuple[str, int], Comment]) -> None:
+    for node in nodes:
+        if isinstance(node, Comment):
+            # A file included at several places has a copy of its tree per place.
+            out.setdefault((str(node.file.path), node.start), node)
+        elif node.children is not None or node.block is not None:
+            _comments(node.body(), out)
+
+
+def suppressions(configs: list[Config]) -> tuple[dict[tuple[str, int], list[Suppression]], list[Comment]]:
+    """((file path, line) → suppressions covering it, malformed `# nglint:` comments).
+
+    A suppression covers its own line; standing alone on its line, it covers the next one.
+    """
+    if not any(b"nglint" in src.data for c in configs for src in c.files.values()):
+        return {}, []  # the common case: no tree walk at all
+    found: dict[tuple[str, int], Comment] = {}
     for config in configs:
-        for src in config.files.values():
-            if b"nglint:" not in src.data:
-                continue
-            from nglint.load.lexer import COMMENT, tokenize
+        _comments(config.nodes, found)
+    table: dict[tuple[str, int], list[Suppression]] = {}
+    malformed = []
+    for comment in found.values():
+        if not _DIRECTIVE.match(comment.text):
+            continue
+        m = _SUPPRESS.match(comment.text)
+        if m is None:
+            malformed.append(comment)
+            continue
+        prefix = comment.text[:m.start("list")].encode("utf-8")
+        start = comment.start + len(prefix)
+        sup = Suppression(comment, [k.strip().lower() for k in m.group("list").split(",")], start,
+                          start + len(m.group("list").encode("utf-8")))
+        src = comment.file
+        line, col = src.line_col(comment.start)
+        path = str(src.path)
+        table.setdefault((path, line), []).append(sup)
+        if not src.line_text(line)[:col - 1].strip():
+            table.setdefault((path, line + 1), []).append(sup)
+    return table, malformed
 
-            for tok in tokenize(src.text):
-                if tok.kind != COMMENT:
-                    continue
-                m = _SUPPRESS.search(tok.value)
-                if not m:
-                    continue
-                codes = {c.strip().upper() for c in m.group(1).split(",") if c.strip()}
-                start = src.byte_offset(tok.start)
-                comment = Comment(tok.value, src, start, src.byte_offset(tok.end))
-                sup = _Suppression(codes, comment)
-                line, col = src.line_col(start)
-                table[(src.display, line)] = sup
-                if not src.line_text(line)[: col - 1].strip():
-                    table.setdefault((src.display, line + 1), sup)
-    return table
 
-
-def apply_suppressions(configs: list[Config], diags: list[Diagnostic], report_unused: bool) -> list[Diagnostic]:
-    table = _suppressions(configs)
-    if not table:
+def apply_suppressions(configs: list[Config], diags: list[Diagnostic], active: dict[str, Rule]) -> list[Diagnostic]:
+    """Drop suppressed diagnostics. When the unused-suppression rule is among ``active``
+    (the rules that ran), report each entry that names no rule or a rule that ran and found
+    nothing to suppress; entries naming rules that did not run are left alone, since
+    nothing can be said about them."""
+    table, malformed = suppressions(configs)
+    if not table and not malformed:
         return diags
     kept = []
     for d in diags:
-        sup = table.get((d.filename, d.line))
-        if sup is not None and (d.code in sup.codes or d.name.upper() in sup.codes):
-            sup.used.add(d.code)
+        hit = None
+        if d.file is not None:
+            for sup in table.get((str(d.file.path), d.line), ()):
+                key = sup.covers(d)
+                if key is not None:
+                    sup.used.add(key)
+                    hit = sup
+        if hit is None:
+            kept.append(d)
+    reporter = active.get(UNUSED_SUPPRESSION)
+    if reporter is None:
+        return kept
+    from nglint.fix import remove_node
+
+    for comment in malformed:
+        kept.append(reporter.report(file=comment.file, start=comment.start, end=comment.end,
+                                    message=f"`{comment.text}` is not a valid suppression; write {USAGE}"))
+    active_keys = {k for r in active.values() for k in (r.code.lower(), r.name)}
+    for sup in {id(s): s for sups in table.values() for s in sups}.values():
+        unknown = [k for k in sup.keys if find_rule(k) is None]
+        unused = [k for k in sup.keys if k in active_keys and k not in sup.used]
+        if not unknown and not unused:
             continue
-        kept.append(d)
-    if report_unused:
-        for sup in {id(s): s for s in table.values()}.values():
-            unused = sorted(c for c in sup.codes if c not in sup.used and not any(
-                d.name.upper() == c for d in diags))
-            if unused:
-                c = sup.comment
-                kept.append(Diagnostic(UNUSED_SUPPRESSION[0], UNUSED_SUPPRESSION[1], Severity.WARNING,
-                                       f"suppression of {', '.join(unused)} suppresses nothing",
-                                       c.file, c.start, c.end))
+        dead = set(unknown) | set(unused)
+        survivors = [k for k in _written_keys(sup) if k.lower() not in dead]
+        c = sup.comment
+        if survivors:
+            fix = Fix.safe("Remove the unused entries",
+                           [TextEdit(c.file, sup.list_start, sup.list_end, ",".join(survivors))])
+        else:
+            fix = Fix.safe("Remove the suppression comment", [remove_node(c)])
+        parts = []
+        if unused:
+            parts.append(f"{', '.join(_show(unused))} suppress{'es' if len(unused) == 1 else ''} nothing here")
+        if unknown:
+            parts.append(f"{', '.join(_show(unknown))} {'is not a' if len(unknown) == 1 else 'are not'} "
+                         f"known rule{'s' if len(unknown) > 1 else ''}")
+        kept.append(reporter.report(file=c.file, start=c.start, end=c.end, fix=fix,
+                                    message=f"unused suppression: {'; '.join(parts)}"))
     return kept
 
 
-def is_fatal(configs: list[Config]) -> bool:
-    return any(c.fatal for c in configs)
+def _written_keys(sup: Suppression) -> list[str]:
+    text = sup.comment.file.data[sup.list_start:sup.list_end].decode("utf-8")
+    return [k.strip() for k in text.split(",")]
 
+
+def _show(keys: list[str]) -> list[str]:
+    return [k.upper() if re.fullmatch(r"[a-z]+\d+", k) else k for k in keys]
 

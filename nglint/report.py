@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+from urllib.parse import quote
 
 from nglint import __version__
 from nglint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from nglint.rule import Rule
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -46,11 +52,14 @@ def to_json_obj(d: Diagnostic) -> dict:
 
 
 def render_json(diags: Iterable[Diagnostic]) -> str:
+    """A JSON list with one object per diagnostic (see ``to_json_obj``)."""
     return json.dumps([to_json_obj(d) for d in diags], indent=2) + "\n"
 
 
 def render_text(diags: list[Diagnostic], color: bool = False, summary: bool = True,
                 fixable_hint: bool = True) -> str:
+    """``file:line:col: CODE [name] message``, the source line with a caret under the span,
+    notes and the fix hint, then a summary line. ``color`` adds ANSI colours."""
     def c(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
@@ -64,7 +73,8 @@ def render_text(diags: list[Diagnostic], color: bool = False, summary: bool = Tr
             src_line = d.file.line_text(line)
             width = max(1, (end_col - col) if end_line == line else len(src_line) - col + 1)
             out.append(f"  {line:>4} | {src_line}")
-            out.append(f"       | {' ' * (col - 1)}{c(_COLORS[sev], '^' * width)}")
+            pad = "".join(ch if ch == "\t" else " " for ch in src_line[:col - 1])  # tabs keep the caret aligned
+            out.append(f"       | {pad}{c(_COLORS[sev], '^' * width)}")
         for r in d.related:
             out.append(f"  {c(_DIM, 'note:')} {r.file}:{r.line}:{r.column}: {r.message}")
         if d.fix is not None:
@@ -97,6 +107,7 @@ def _gh_escape(s: str, prop: bool = False) -> str:
 
 
 def render_github(diags: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow commands (``::warning file=...,line=...,col=...::msg``)."""
     level = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
     for d in diags:
@@ -107,7 +118,16 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
     return "".join(x + "\n" for x in lines)
 
 
-def render_sarif(diags: list[Diagnostic], rules: list) -> str:
+def sarif_uri(name: str) -> str:
+    """A file name as a SARIF artifact URI: ``file://`` for absolute paths, else a
+    percent-encoded relative reference (``<stdin>`` and spaces are not valid in a URI)."""
+    if os.path.isabs(name):
+        return Path(name).as_uri()
+    return quote(name.replace(os.sep, "/"), safe="/")
+
+
+def render_sarif(diags: list[Diagnostic], rules: Sequence[type[Rule]]) -> str:
+    """A SARIF 2.1.0 log: one run, the rules that ran as the driver's rule metadata."""
     level = {"error": "error", "warning": "warning", "info": "note"}
     rule_index = {cls.code: i for i, cls in enumerate(rules)}
     results = []
@@ -118,7 +138,7 @@ def render_sarif(diags: list[Diagnostic], rules: list) -> str:
             "level": level[d.severity.value],
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": d.filename},
+                "artifactLocation": {"uri": sarif_uri(d.filename)},
                 "region": {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col},
             }}],
         }
@@ -127,15 +147,18 @@ def render_sarif(diags: list[Diagnostic], rules: list) -> str:
         if d.related:
             result["relatedLocations"] = [
                 {"id": i, "message": {"text": r.message}, "physicalLocation": {
-                    "artifactLocation": {"uri": r.file},
+                    "artifactLocation": {"uri": sarif_uri(r.file)},
                     "region": {"startLine": r.line, "startColumn": r.column}}}
                 for i, r in enumerate(d.related)]
         if d.fix is not None and d.fix.edits:
-            result["fixes"] = [{"description": {"text": d.fix.title}, "artifactChanges": [
-                {"artifactLocation": {"uri": e.file.display}, "replacements": [{
+            changes: dict[str, list[dict]] = {}
+            for e in d.fix.edits:
+                changes.setdefault(e.file.display, []).append({
                     "deletedRegion": {"byteOffset": e.start, "byteLength": e.end - e.start},
-                    "insertedContent": {"text": e.text}}]}
-                for e in d.fix.edits]}]
+                    "insertedContent": {"text": e.text}})
+            result["fixes"] = [{"description": {"text": d.fix.title}, "artifactChanges": [
+                {"artifactLocation": {"uri": sarif_uri(name)}, "replacements": replacements}
+                for name, replacements in changes.items()]}]
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -144,7 +167,6 @@ def render_sarif(diags: list[Diagnostic], rules: list) -> str:
             "tool": {"driver": {
                 "name": "nglint",
                 "version": __version__,
-                "informationUri": "https://github.com/nglint/nglint",
                 "rules": [{
                     "id": cls.code,
                     "name": cls.name,
@@ -154,13 +176,15 @@ def render_sarif(diags: list[Diagnostic], rules: list) -> str:
                     "defaultConfiguration": {"level": level[cls.severity.value]},
                 } for cls in rules],
             }},
+            "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 units
+            "invocations": [{"executionSuccessful": True}],
             "results": results,
         }],
     }
     return json.dumps(sarif, indent=2) + "\n"
 
 
-def _first_paragraph(cls) -> str:
+def _first_paragraph(cls: type[Rule]) -> str:
     doc = cls.documentation()
     after = doc.split("## What it does", 1)[-1].strip()
     return after.split("\n\n", 1)[0].replace("\n", " ").strip() or cls.name

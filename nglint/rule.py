@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from nglint.engine import Project
     from nglint.load import Config
 
-_CODE = re.compile(r"^NGL\d{3}$")
+# Built-in rules use NGL###; a third-party pack uses its own letters (ACME001).
+_CODE = re.compile(r"^[A-Z]{2,8}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
@@ -48,7 +49,7 @@ class Rule:
         if cls.__dict__.get("abstract"):
             return
         if not _CODE.match(getattr(cls, "code", "")):
-            raise TypeError(f"{cls.__name__}: code must look like NGL123")
+            raise TypeError(f"{cls.__name__}: code must look like NGL123 (letters, then three digits)")
         if not _NAME.match(getattr(cls, "name", "")):
             raise TypeError(f"{cls.__name__}: name must be kebab-case")
         doc = cls.__doc__ or ""
@@ -73,6 +74,11 @@ class Rule:
         e = end if end is not None else (node.name_end if node is not None else s)
         return Diagnostic(self.code, self.name, severity or self.severity, text, src, s, e, fix,
                           list(related or []))
+
+    @classmethod
+    def fixable(cls) -> bool:
+        """Whether the rule offers fixes: it names a fix title or shows a fixed bad example."""
+        return bool(cls.fix_title) or any(fixed is not None for _, fixed in cls.bad)
 
     @classmethod
     def documentation(cls) -> str:
