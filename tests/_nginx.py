@@ -110,7 +110,9 @@ class _EchoHandler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         if n:
             self.rfile.read(n)
-        body = f"UPSTREAM {self.server.echo_name} {self.path}\n".encode()  # type: ignore[attr-defined]
+        # The request line as sent: http.server rewrites a leading "//" in self.path.
+        target = self.requestline.split(" ")[1]
+        body = f"UPSTREAM {self.server.echo_name} {target}\n".encode()  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
