@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
+from nglint.load import Directive
 from nglint.nginx import location_match
 from nglint.rule import Rule, RuleContext
 
@@ -72,7 +73,19 @@ class AliasTrailingSlashMismatch(Rule):
         elif path.endswith("/") and not match.pattern.endswith("/"):
             effect = f"`{match.pattern}../` reaches the parent of `{path}` (path traversal)"
             pat_arg = loc.args[-1]
-            fix = Fix.safe("Append `/` to the location prefix",
-                           [TextEdit(loc.file, pat_arg.value_end, pat_arg.value_end, "/")])
+            # `location /static/` next to an existing one would be a duplicate location
+            # (nginx -t fails), so there is no fix to offer then.
+            fix = None if _has_sibling(loc, match.modifier, match.pattern + "/") else Fix.safe(
+                "Append `/` to the location prefix", [TextEdit(loc.file, pat_arg.value_end, pat_arg.value_end, "/")])
             yield self.report(node, fix=fix, path=path, prefix=match.pattern, effect=effect,
                               start=arg.start, end=arg.end)
+
+
+def _has_sibling(loc: Directive, modifier: str, pattern: str) -> bool:
+    """Another location in the same block with this modifier and pattern."""
+    siblings = loc.parent.directives("location") if loc.parent is not None else ()
+    for other in siblings:
+        match = location_match(other)
+        if other is not loc and match is not None and match.modifier == modifier and match.pattern == pattern:
+            return True
+    return False
