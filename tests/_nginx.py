@@ -198,9 +198,12 @@ def lay_out(fs_root: Path, entries: list[Entry]) -> None:
         else:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(e.content if e.content is not None else file_body("/" + e.path.strip("/")))
-        if e.owner:
-            pw = pwd.getpwnam(e.owner)
-            os.lchown(p, pw.pw_uid, pw.pw_gid)
+        if e.owner:  # "user" or "user:group"
+            import grp
+
+            user, _, group = e.owner.partition(":")
+            pw = pwd.getpwnam(user)
+            os.lchown(p, pw.pw_uid, grp.getgrnam(group).gr_gid if group else pw.pw_gid)
     for e in sorted((e for e in entries if e.mode is not None), key=lambda e: -e.path.count("/")):
         os.chmod(fs_root / e.path.strip("/"), e.mode)  # type: ignore[arg-type]
 
@@ -416,6 +419,7 @@ _PATH_LINES = [
     re.compile(r'^http index check dir: "(.*)"$'),
     re.compile(r'^http autoindex: "(.*)"$'),
 ]
+UNKNOWN = "?"
 _TRY = re.compile(r'^trying to use (?:file|dir): "(.*)" "(.*)"$')
 
 
@@ -424,10 +428,11 @@ class Trace:
     """What nginx's debug log says about one request."""
 
     conn: int | None
-    chain: list[str] = field(default_factory=list)  # location names as nginx logs them
+    # Location names as nginx logs them; UNKNOWN where nginx chose a location without
+    # saying which (an `internal` one refused to an external request: straight to 404).
+    chain: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # filesystem paths nginx looked at, in order
     uri: str | None = None  # the normalised $uri of the first location search
-    searched: bool = False  # a location search ran (test location lines)
     lines: list[str] = field(default_factory=list)
 
 
@@ -448,6 +453,7 @@ def trace_from_log(text: str, local: str, req_id: str) -> Trace:
     if conn is None:
         return tr
     events: list[tuple[str, str]] = []  # ("try"|"path", path), ("hit"|"sep", "")
+    searching = False
     for line in text.splitlines():
         m = _LINE.match(line)
         if not m or int(m.group(2)) != conn:
@@ -457,13 +463,18 @@ def trace_from_log(text: str, local: str, req_id: str) -> Trace:
         if msg.startswith("http uri: ") and tr.uri is None:
             tr.uri = msg[len('http uri: "'):-1]
         elif msg.startswith("test location: "):
-            tr.searched = True
+            searching = True
         elif msg.startswith("using configuration "):
             tr.chain.append(msg[len('using configuration "'):-1])
             events.append(("sep", ""))
+            searching = False
         elif msg.startswith("using location: "):
             tr.chain.append(msg[len("using location: "):].split(" ", 1)[0])
             events.append(("sep", ""))
+            searching = False
+        elif searching and msg.startswith("http finalize request: "):
+            tr.chain.append(UNKNOWN)
+            searching = False
         elif msg.startswith("try file uri: "):
             events.append(("hit", ""))
         elif m2 := _TRY.match(msg):
