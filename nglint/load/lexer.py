@@ -1,8 +1,14 @@
 """Offset-aware nginx tokenizer.
 
-Produces the same token stream as ``crossplane.lex`` (values, quoting, line numbers),
-including its handling of escapes, ``${var}`` and ``*_by_lua_block`` bodies, but each
-token also carries its character span so diagnostics and fixes can point at exact bytes.
+Produces the token stream of ``crossplane.lex`` (values, quoting, line numbers), including
+its handling of backslash escapes, ``${var}`` expansions and ``*_by_lua_block`` bodies, but
+every token also carries its character span so diagnostics and fixes can point at exact
+bytes. One compiled regex finds each token; Python code only dispatches on its kind.
+
+Deliberate differences from crossplane, all at places where crossplane silently loses text:
+a comment or word at end of file without a newline is kept (crossplane drops it), a
+comment's trailing backslash is kept (crossplane pairs it with the newline and drops it),
+and an unterminated quoted string or Lua block raises ``LexError`` (crossplane stops).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ CLOSE = 2  # }
 SEMI = 3  # ;
 COMMENT = 4
 
+_PUNCT_KIND = {"{": OPEN, "}": CLOSE, ";": SEMI}
+
 
 @dataclass(slots=True)
 class Token:
@@ -28,10 +36,13 @@ class Token:
 
 
 class LexError(Exception):
-    def __init__(self, message: str, offset: int) -> None:
+    """A token that never ends (quote, Lua block). ``tokens`` holds what was read before it."""
+
+    def __init__(self, message: str, offset: int, tokens: list | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.tokens = tokens or []
 
 
 LUA_BLOCK_DIRECTIVES = frozenset(
@@ -52,194 +63,147 @@ LUA_BLOCK_DIRECTIVES = frozenset(
     }
 )
 
-# Runs of plain word characters; escapes, `$`, quotes and terminators are handled one by one.
-_PLAIN = re.compile(r"[^\s{};\\$'\"]+")
-_SPACE = re.compile(r"\s+")
+# A backslash always takes the next char with it (even a newline); that pair is never
+# whitespace and never a terminator. Words come first: they are most of any config.
+_TOKEN = re.compile(
+    r"""
+    \s*
+    (?:
+        (?P<word>
+          (?: [^\s{};\\\#"'] | \\[\s\S]? )  # a word cannot start with '#' or a quote ...
+          (?: [^\s{};\\]+                  # ... but both are ordinary chars inside one
+            | \\[\s\S]?                     # escape pair
+            | (?<=\$)\{                     # `${`: up to `}` or whitespace, `{` and `;` included,
+              (?:\\[^}]|[^\s}\\])* (?:\\?\})?
+              (?:\\[\s\S]?|[^{};\\])?       # then one more char verbatim, even a space or a quote
+          )* )
+      | (?P<punct> [{};] )
+      | (?P<comment> \#[^\n]* )
+      | (?P<dq> "[^"\\]*(?:\\[\s\S][^"\\]*)*" )
+      | (?P<sq> '[^'\\]*(?:\\[\s\S][^'\\]*)*' )
+      | (?P<open_quote> ["'] )
+      | (?P<end> \Z )
+    )
+    """,
+    re.X,
+)
+
+# One step through a Lua block body: code, a `--` comment through its newline, a string,
+# an escape pair, or a brace.
+_LUA_PART = re.compile(
+    r"""
+      (?P<code> [^{}"'\\-]+ | - (?!-) )
+    | (?P<comment> --(?:[^\\\n]|\\[\s\S])*\n )
+    | (?P<string> "[^"\\]*(?:\\[\s\S][^"\\]*)*" | '[^'\\]*(?:\\[\s\S][^'\\]*)*' )
+    | (?P<escape> \\[\s\S] )
+    | (?P<brace> [{}] )
+    """,
+    re.X,
+)
+_SPACE = re.compile(r"\s*")
+_LUA_ARG = re.compile(r"(?:[^\s\\]|\\[\s\S])+")
 
 
-class _Lexer:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.n = len(text)
-        self.pos = 0
-        self.line = 1
-        self.tokens: list[Token] = []
-
-    # -- helpers -------------------------------------------------------------
-    def _advance_to(self, pos: int) -> None:
-        self.line += self.text.count("\n", self.pos, pos)
-        self.pos = pos
-
-    def _unit_end(self, pos: int) -> int:
-        """End of the char unit at pos: a backslash swallows the next char."""
-        if self.text[pos] == "\\" and pos + 1 < self.n:
-            return pos + 2
-        return pos + 1
-
-    # -- main loop -----------------------------------------------------------
-    def run(self) -> list[Token]:
-        text, tokens = self.text, self.tokens
-        expect_directive = True
-        while True:
-            m = _SPACE.match(text, self.pos)
-            if m:
-                self._advance_to(m.end())
-            if self.pos >= self.n:
-                return tokens
-            ch = text[self.pos]
-            if ch == "#":
-                nl = text.find("\n", self.pos)
-                if nl < 0:
-                    # crossplane drops a comment that has no newline after it; we keep it
-                    tokens.append(Token(COMMENT, text[self.pos :], self.pos, self.n, self.line))
-                    self.pos = self.n
-                    return tokens
-                tokens.append(Token(COMMENT, text[self.pos : nl], self.pos, nl, self.line))
-                self.pos = nl
-                continue
-            if ch in "{};":
-                kind = OPEN if ch == "{" else CLOSE if ch == "}" else SEMI
-                tokens.append(Token(kind, ch, self.pos, self.pos + 1, self.line))
-                self.pos += 1
-                expect_directive = True
-                continue
-            if ch in "\"'":
-                tok = self._quoted(ch)
-            else:
-                tok = self._word()
-                if tok is None:
-                    return tokens
-            tokens.append(tok)
-            if expect_directive and tok.value in LUA_BLOCK_DIRECTIVES:
-                self._lua_block(tok.value)
-                expect_directive = True
-            else:
-                expect_directive = False
-
-    def _quoted(self, quote: str) -> Token:
-        text, start, line = self.text, self.pos, self.line
-        pos = start + 1
-        parts = []
-        while True:
-            if pos >= self.n:
-                raise LexError("unterminated quoted string", start)
-            ch = text[pos]
-            if ch == quote:
-                break
-            if ch == "\\" and pos + 1 < self.n:
-                pair = text[pos : pos + 2]
-                parts.append(quote if pair[1] == quote else pair)
-                pos += 2
-                continue
-            parts.append(ch)
-            pos += 1
-        self._advance_to(pos + 1)
-        return Token(WORD, "".join(parts), start, pos + 1, line, True)
-
-    def _word(self) -> Token | None:
-        """An unquoted word. Returns None when the input ends inside a `${`."""
-        text, n, start = self.text, self.n, self.pos
-        pos = start
-        line = None
-        while pos < n:
-            m = _PLAIN.match(text, pos)
-            if m:
-                pos = m.end()
-                if pos >= n:
-                    break
-            ch = text[pos]
-            if ch == "\\":
-                # the line crossplane reports is counted after an escaped newline
-                if line is None and pos == start:
-                    line = self.line + text.count("\n", start, min(pos + 2, n))
-                pos = self._unit_end(pos)
-                continue
-            if ch == "$":
-                pos += 1
-                if pos < n and text[pos] == "{":
-                    pos = self._dollar_brace(pos)
-                    if pos < 0:
-                        self._advance_to(n)
-                        return None
-                continue
-            if ch in "\"'":
-                pos += 1
-                continue
-            break  # whitespace or { } ;
-        value = text[start:pos]
-        self._advance_to(pos)
-        return Token(WORD, value, start, pos, self.line if line is None else line)
-
-    def _dollar_brace(self, pos: int) -> int:
-        """Mimic crossplane's `${...}`: swallow up to `}` or whitespace, then the next
-        char too unless it is `{`, `}`, `;` (so `${a} b` is the single word `${a} b`)."""
-        text, n = self.text, self.n
-        last = "$"
-        while last != "}":
-            if pos >= n:
-                return -1
-            if text[pos].isspace():
-                break
-            end = self._unit_end(pos)
-            last = text[end - 1]
-            pos = end
-        if pos >= n:
-            return pos
-        if text[pos] in "{};":
-            return pos
-        # the char after the expansion is taken verbatim, even whitespace or a quote
-        return self._unit_end(pos)
-
-    def _lua_block(self, directive: str) -> None:
-        text, n = self.text, self.n
-        if directive == "set_by_lua_block":
-            m = _SPACE.match(text, self.pos)
-            if m:
-                self._advance_to(m.end())
-            m = re.compile(r"\S+").match(text, self.pos)
-            if m is None:
-                raise LexError("unexpected end of file in set_by_lua_block", self.pos)
-            self.tokens.append(Token(WORD, m.group(), self.pos, m.end(), self.line))
-            self._advance_to(m.end())
-        m = _SPACE.match(text, self.pos)
-        if m:
-            self._advance_to(m.end())
-        if self.pos >= n or text[self.pos] != "{":
-            raise LexError("expected { to start Lua block", self.pos)
-        body_start = self.pos + 1
-        pos, depth = body_start, 1
-        parts: list[str] = []
-        while pos < n:
-            ch = text[pos]
-            if ch == "-" and text.startswith("--", pos):
-                nl = text.find("\n", pos)
-                if nl < 0:
-                    break
-                parts.append(text[pos:nl])
-                pos = nl
-                continue
-            if ch in "\"'":
-                end = text.find(ch, pos + 1)
-                if end < 0:
-                    break
-                parts.append(text[pos:end])
-                pos = end
-                ch = text[pos]
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    self._advance_to(pos)
-                    self.tokens.append(Token(WORD, "".join(parts), body_start - 1, pos + 1, self.line, True))
-                    self.tokens.append(Token(SEMI, ";", pos + 1, pos + 1, self.line))
-                    self.pos = pos + 1
-                    return
-            parts.append(ch)
-            pos += 1
-        raise LexError("unexpected end of file in Lua block", body_start - 1)
+# (kind, value, start, end, line, quoted): what the parser reads, without Token objects.
+RawToken = tuple[int, str, int, int, int, bool]
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokenize a whole config text. Raises LexError on an unterminated string."""
-    return _Lexer(text).run()
+    """Tokenize a whole config text. Raises LexError on an unterminated string or Lua block."""
+    try:
+        return [Token(*t) for t in scan(text)]
+    except LexError as e:
+        e.tokens = [Token(*t) for t in e.tokens]
+        raise
+
+
+def scan(text: str) -> list[RawToken]:
+    """``tokenize`` as plain tuples (the fast path the parser uses)."""
+    tokens: list[RawToken] = []
+    append = tokens.append
+    match = _TOKEN.match
+    count = text.count
+    n = len(text)
+    pos = 0
+    line, line_pos = 1, 0  # `line` is the line number at offset `line_pos`
+    expect_directive = True
+    while True:
+        m = match(text, pos)
+        kind = m.lastgroup
+        start, pos = m.span(kind)
+        line += count("\n", line_pos, start)
+        line_pos = start
+        if kind == "word":
+            value = m.group(kind)
+            if value[0] == "\\" and value.startswith("\\\n"):
+                # crossplane counts an escaped newline that opens a word before the word starts
+                append((WORD, value, start, pos, line + 1, False))
+            else:
+                append((WORD, value, start, pos, line, False))
+            if expect_directive:
+                # a Lua block follows its directive name only after whitespace, as in crossplane
+                if value in LUA_BLOCK_DIRECTIVES and pos < n and text[pos].isspace():
+                    pos = _lua_block(text, pos, value, tokens, line, line_pos)
+                    continue
+                expect_directive = False
+        elif kind == "punct":
+            ch = text[start]
+            append((_PUNCT_KIND[ch], ch, start, pos, line, False))
+            expect_directive = True
+        elif kind == "comment":
+            end = pos - 1 if text[pos - 1] == "\r" else pos  # CRLF: the \r belongs to the line end
+            append((COMMENT, text[start:end], start, end, line, False))
+        elif kind == "end":
+            return tokens
+        elif kind == "open_quote":
+            raise LexError("unterminated quoted string", start, tokens)
+        else:  # dq, sq
+            quote = text[start]
+            body = text[start + 1 : pos - 1]
+            if "\\" in body:
+                body = body.replace("\\" + quote, quote)  # only an escaped quote loses its backslash
+            append((WORD, body, start, pos, line, True))
+            if expect_directive and body in LUA_BLOCK_DIRECTIVES:
+                pos = _lua_block(text, pos, body, tokens, line, line_pos)
+                continue
+            expect_directive = False
+
+
+def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken], line: int, line_pos: int) -> int:
+    """Read the `{ ... }` Lua body after ``directive`` as one quoted token plus a `;`.
+    ``line`` is the line number at offset ``line_pos``. Returns the offset after the `}`."""
+
+    def line_at(offset: int) -> int:
+        return line + text.count("\n", line_pos, offset)
+
+    pos = _SPACE.match(text, pos).end()
+    if directive == "set_by_lua_block":  # the one Lua block directive with an argument
+        m = _LUA_ARG.match(text, pos)
+        if m is None:
+            raise LexError("unexpected end of file in set_by_lua_block", pos, tokens)
+        end = m.end()
+        if end >= len(text):
+            raise LexError("unexpected end of file in set_by_lua_block", end, tokens)
+        # crossplane reports the line of the whitespace that ends the argument
+        arg_line = line_at(end) + (text[end] == "\n")
+        tokens.append((WORD, m.group(), pos, end, arg_line, False))
+        pos = _SPACE.match(text, end).end()
+    if pos >= len(text) or text[pos] != "{":
+        raise LexError("expected { to start Lua block", pos, tokens)
+    open_at = pos
+    pos += 1
+    depth = 1
+    match = _LUA_PART.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            raise LexError("unexpected end of file in Lua block", open_at, tokens)
+        pos = m.end()
+        if m.lastgroup == "brace":
+            depth += 1 if text[pos - 1] == "{" else -1
+            if depth == 0:
+                break
+    close_line = line_at(pos - 1)
+    tokens.append((WORD, text[open_at + 1 : pos - 1], open_at, pos, close_line, True))
+    tokens.append((SEMI, ";", pos, pos, close_line, False))
+    return pos

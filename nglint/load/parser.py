@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nglint.load.lexer import CLOSE, COMMENT, OPEN, SEMI, LexError, Token, tokenize
+from nglint.load.lexer import CLOSE, COMMENT, OPEN, SEMI, WORD, LexError, scan
 from nglint.load.tree import Arg, Comment, Directive, Node, SourceFile
 
 
@@ -25,75 +25,60 @@ class ParseError(Exception):
 
 
 def parse_file(src: SourceFile) -> list[Node]:
-    """Parse one file's text into its top-level nodes (includes are not followed)."""
+    """Parse one file's text into its top-level nodes (includes are not followed).
+
+    Raises ParseError, with the byte offset nginx would complain at, for unbalanced braces,
+    a directive without `;`, and unterminated quotes or Lua blocks."""
     try:
-        tokens = tokenize(src.text)
+        tokens = scan(src.text)
     except LexError as e:
         raise ParseError(e.message, src, src.byte_offset(e.offset)) from None
-    return _Builder(src, tokens).build()
+    # Token offsets are characters; spans are bytes. Pure-ASCII files need no conversion.
+    b = (lambda offset: offset) if len(src.data) == len(src.text) else src.byte_offset
 
+    def error(message: str, offset: int | None) -> ParseError:
+        return ParseError(message, src, len(src.data) if offset is None else b(offset))
 
-class _Builder:
-    def __init__(self, src: SourceFile, tokens: list[Token]) -> None:
-        self.src = src
-        self.tokens = tokens
-        self.b = src.byte_offset
-
-    def error(self, message: str, tok: Token | None) -> ParseError:
-        offset = len(self.src.data) if tok is None else self.b(tok.start)
-        return ParseError(message, self.src, offset)
-
-    def build(self) -> list[Node]:
-        b, src = self.b, self.src
-        root: list[Node] = []
-        stack: list[tuple[Directive | None, list[Node]]] = [(None, root)]
-        current: Directive | None = None  # directive whose args are being read
-        for tok in self.tokens:
-            parent, block = stack[-1]
-            kind = tok.kind
-            if kind == COMMENT:
-                block.append(Comment(tok.value, src, b(tok.start), b(tok.end), parent))
-                continue
-            if kind == 0:  # word
-                start, end = b(tok.start), b(tok.end)
-                if current is None:
-                    current = Directive(tok.value, [], src, start, end, end, parent=parent)
-                    if tok.quoted:
-                        current.name_end = end
-                    block.append(current)
-                else:
-                    current.args.append(Arg(tok.value, start, end, tok.quoted))
-                continue
-            if kind == SEMI:
-                if current is None:
-                    raise self.error('unexpected ";"', tok)
-                current.end = b(tok.end)
-                current = None
-                continue
-            if kind == OPEN:
-                if current is None:
-                    raise self.error('unexpected "{"', tok)
-                current.block = []
-                current.block_start = b(tok.start)
-                stack.append((current, current.block))
-                current = None
-                continue
-            # CLOSE
+    root: list[Node] = []
+    block = root
+    parent: Directive | None = None
+    stack: list[tuple[Directive | None, list[Node]]] = []  # enclosing (parent, block) pairs
+    current: Directive | None = None  # directive whose arguments are being read
+    for kind, value, start, end, _line, quoted in tokens:
+        if kind == WORD:
+            if current is None:
+                s, e = b(start), b(end)
+                current = Directive(value, [], src, s, e, e, parent=parent)
+                block.append(current)
+            else:
+                current.args.append(Arg(value, b(start), b(end), quoted))
+        elif kind == SEMI:
+            if current is None:
+                raise error('unexpected ";"', start)
+            current.end = b(end)
+            current = None
+        elif kind == OPEN:
+            if current is None:
+                raise error('unexpected "{"', start)
+            current.block = []
+            current.block_start = b(start)
+            stack.append((parent, block))
+            parent, block = current, current.block
+            current = None
+        elif kind == CLOSE:
             if current is not None:
-                raise self.error(f'directive "{current.name}" is not terminated by ";"', tok)
-            if len(stack) == 1:
-                raise self.error('unexpected "}"', tok)
-            directive, _ = stack.pop()
-            assert directive is not None
-            directive.block_end = b(tok.start)
-            directive.end = b(tok.end)
-        if current is not None:
-            raise self.error(f'unexpected end of file, expecting ";" or "}}" after "{current.name}"', None)
-        if len(stack) > 1:
-            opener = stack[-1][0]
-            assert opener is not None
-            err = self.error('unexpected end of file, expecting "}"', None)
-            line, _ = src.line_col(opener.block_start)
-            err.message += f' (block "{opener.name}" opened at line {line})'
-            raise err
-        return root
+                raise error(f'directive "{current.name}" is not terminated by ";"', start)
+            if parent is None:
+                raise error('unexpected "}"', start)
+            parent.block_end = b(start)
+            parent.end = b(end)
+            parent, block = stack.pop()
+        else:
+            assert kind == COMMENT
+            block.append(Comment(value, src, b(start), b(end), parent))
+    if current is not None:
+        raise error(f'unexpected end of file, expecting ";" or "}}" after "{current.name}"', None)
+    if parent is not None:
+        line, _ = src.line_col(parent.block_start)
+        raise error(f'unexpected end of file, expecting "}}" (block "{parent.name}" opened at line {line})', None)
+    return root
