@@ -1,5 +1,5 @@
 """The nginx model: what directives mean (locations, inheritance, servers)."""
 
-from nglint.nginx.model import LocationMatch, effective, location_match
+from nglint.nginx.model import LocationMatch, effective, effective_all, location_match, path_directive
 
-__all__ = ["LocationMatch", "effective", "location_match"]
+__all__ = ["LocationMatch", "effective", "effective_all", "location_match", "path_directive"]

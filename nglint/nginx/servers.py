@@ -1,0 +1,235 @@
+"""Server selection pieces: `listen` addresses and `server_name` lookup tables.
+
+nginx groups servers by the exact listen address:port (an explicit IP is its own group; a
+connection uses it when it arrived on that IP, else the `*:port` group of its family), then
+looks the Host up among that group's names: exact → longest leading wildcard
+(`*.example.org`, `.example.org`) → longest trailing wildcard (`mail.*`) → first regex in
+config order → the group's default server.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from nglint.load.tree import Directive
+from nglint.nginx.regex import RegexError, compile_pcre
+
+T = TypeVar("T")
+
+# Address key of a listen socket: (family, address, port); family "inet", "inet6" or
+# "unix" (then address is the socket path and port 0). "*" is the wildcard address.
+AddrKey = tuple[str, str, int]
+
+_HOST_PORT = re.compile(r"^(?P<host>[^:\[\]]*)(?::(?P<port>\d+))?$")
+_V6 = re.compile(r"^\[(?P<host>[^\]]*)\](?::(?P<port>\d+))?$")
+
+
+class ListenError(ValueError):
+    pass
+
+
+def parse_address(text: str, default_port: int = 80) -> AddrKey:
+    """`80`, `*:80`, `127.0.0.1:8080`, `[::]:80`, `[::1]`, `unix:/run/x.sock`, `localhost:80`."""
+    if text.startswith("unix:"):
+        return ("unix", text[5:], 0)
+    if text.isdigit():
+        return ("inet", "*", _port(text))
+    m = _V6.match(text)
+    if m:
+        host = m.group("host")
+        try:
+            addr = ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            raise ListenError(f"invalid IPv6 address {host!r}") from None
+        port = _port(m.group("port")) if m.group("port") else default_port
+        return ("inet6", "*" if addr.is_unspecified else addr.compressed, port)
+    m = _HOST_PORT.match(text)
+    if not m or (not m.group("host") and not m.group("port")):
+        raise ListenError(f"invalid address {text!r}")
+    host = m.group("host") or "*"
+    port = _port(m.group("port")) if m.group("port") else default_port
+    if host in ("*", "0.0.0.0"):
+        return ("inet", "*", port)
+    if host.lower() == "localhost":
+        return ("inet", "127.0.0.1", port)
+    try:
+        return ("inet", ipaddress.IPv4Address(host).compressed, port)
+    except ValueError:
+        return ("inet", host.lower(), port)  # a host name nginx would resolve at startup
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 < port < 65536:
+        raise ListenError(f"invalid port {text}")
+    return port
+
+
+def format_address(key: AddrKey) -> str:
+    family, host, port = key
+    if family == "unix":
+        return f"unix:{host}"
+    if family == "inet6":
+        return f"[{'::' if host == '*' else host}]:{port}"
+    return f"{host}:{port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    key: AddrKey
+    default_server: bool
+    ssl: bool
+    directive: Directive | None  # None: the implicit `listen *:80` of a server without listen
+
+    def __str__(self) -> str:
+        return format_address(self.key)
+
+
+def parse_listen(d: Directive) -> Listen:
+    if not d.args:
+        raise ListenError("listen needs an address")
+    key = parse_address(d.args[0].value)
+    params = {a.value for a in d.args[1:]}
+    return Listen(key, bool(params & {"default_server", "default"}), "ssl" in params, d)
+
+
+def server_listens(server: Directive) -> tuple[list[Listen], list[tuple[Directive, str]]]:
+    """The server's listen sockets (the implicit `*:80` when it has none; nglint assumes
+    nginx runs as root, otherwise nginx uses `*:8000`) and the listens it could not read."""
+    out, errors = [], []
+    for d in server.directives("listen"):
+        try:
+            out.append(parse_listen(d))
+        except ListenError as e:
+            errors.append((d, str(e)))
+    if not out and not errors:
+        out.append(Listen(("inet", "*", 80), False, False, None))
+    return out, errors
+
+
+def server_names(server: Directive, hostname: str = "localhost") -> list[str]:
+    """Names as nginx stores them: lowercased (regexes keep their case), `$hostname`
+    replaced, `""` when the server has no server_name."""
+    names: list[str] = []
+    for d in server.directives("server_name"):
+        for a in d.args:
+            v = a.value
+            if v.lower() == "$hostname":
+                v = hostname
+            names.append(v if v.startswith("~") else v.lower())
+    return names or [""]
+
+
+@dataclass(slots=True)
+class NameMatch(Generic[T]):
+    server: T
+    kind: str  # "exact", "leading wildcard", "trailing wildcard", "regex"
+    name: str  # the server_name as written (lowercased)
+    captures: dict[str, str]
+
+
+class NameTable(Generic[T]):
+    """The server names of one listen address, with nginx's precedence and conflicts
+    (a name already taken by an earlier server is ignored for later ones)."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, tuple[T, str]] = {}
+        self.head: dict[str, tuple[T, str, bool]] = {}  # suffix → (server, name, also_bare)
+        self.tail: dict[str, tuple[T, str]] = {}  # "www.example" → (server, "www.example.*")
+        self.regex: list[tuple[re.Pattern[str], T, str]] = []
+        self.bare: set[str] = set()  # names claimed by a `.example.org` entry
+
+    def add(self, name: str, server: T) -> str | None:
+        """Register ``name``; returns a warning (conflict, bad regex) or None."""
+        if name.startswith("~"):
+            pattern = name[1:]
+            try:
+                rx = compile_pcre(pattern, caseless=any("A" <= ch <= "Z" for ch in pattern))
+            except RegexError as e:
+                return f"server_name regex cannot be evaluated: {e}"
+            self.regex.append((rx, server, name))
+            return None
+        if name.startswith("*."):
+            key, bare = name[2:], False
+        elif name.startswith(".") and len(name) > 1:
+            key, bare = name[1:], True
+        elif name.endswith(".*") and len(name) > 2:
+            if name[:-2] in self.tail:
+                return f'conflicting server name "{name}"'
+            self.tail[name[:-2]] = (server, name)
+            return None
+        else:
+            if name in self.exact or name in self.bare:
+                return f'conflicting server name "{name}"'
+            self.exact[name] = (server, name)
+            return None
+        # ".example.org" also claims the bare name: it conflicts with an exact one
+        if key in self.head or (bare and key in self.exact):
+            return f'conflicting server name "{name}"'
+        self.head[key] = (server, name, bare)
+        if bare:
+            self.bare.add(key)
+        return None
+
+    def find(self, host: str) -> NameMatch[T] | None:
+        hit = self.exact.get(host)
+        if hit is not None:
+            return NameMatch(hit[0], "exact", hit[1], {})
+        if not host:
+            return None
+        if self.head:
+            entry = self.head.get(host)
+            if entry is not None and entry[2]:
+                return NameMatch(entry[0], "leading wildcard", entry[1], {})
+            dot = host.find(".")
+            while dot >= 0:
+                entry = self.head.get(host[dot + 1:])
+                if entry is not None:
+                    return NameMatch(entry[0], "leading wildcard", entry[1], {})
+                dot = host.find(".", dot + 1)
+        if self.tail:
+            dot = host.rfind(".")
+            while dot > 0:
+                entry = self.tail.get(host[:dot])
+                if entry is not None:
+                    return NameMatch(entry[0], "trailing wildcard", entry[1], {})
+                dot = host.rfind(".", 0, dot)
+        for rx, server, name in self.regex:
+            m = rx.search(host)
+            if m:
+                caps = {str(i): (g or "") for i, g in enumerate(m.groups(), 1)}
+                caps.update({k: v or "" for k, v in m.groupdict().items()})
+                return NameMatch(server, "regex", name, caps)
+        return None
+
+
+def normalize_host(value: str) -> str | None:
+    """The Host header as nginx uses it for server selection: port and one trailing dot
+    removed, lowercased. None when nginx rejects it (400)."""
+    host_len = len(value)
+    state = "usual"
+    dot_pos = -2
+    for i, ch in enumerate(value):
+        if ch == ".":
+            if dot_pos == i - 1:
+                return None
+            dot_pos = i
+        elif ch == ":":
+            if state == "usual":
+                host_len, state = i, "rest"
+        elif ch == "[":
+            if i == 0:
+                state = "literal"
+        elif ch == "]":
+            if state == "literal":
+                host_len, state = i + 1, "rest"
+        elif ch == "/" or ord(ch) <= 0x20 or ord(ch) == 0x7F:
+            return None
+    if dot_pos == host_len - 1:
+        host_len -= 1
+    if host_len <= 0:
+        return None
+    return value[:host_len].lower()

@@ -1,0 +1,279 @@
+"""Compile a Config once into what request routing needs: address groups with their
+server-name tables, and per-server location tables (built lazily, on first use).
+
+Problems nginx itself would refuse at startup (`nginx -t` fails) are collected in
+``CompiledConfig.errors``; routing still works on a best-effort basis.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from dataclasses import dataclass, field
+
+from nglint.load import Config, Directive
+from nglint.nginx.model import LocationMatch, location_match
+from nglint.nginx.regex import RegexError, compile_pcre
+from nglint.nginx.servers import AddrKey, Listen, NameTable, format_address, server_listens, server_names
+
+# Handlers that make a location ending in "/" answer the slash-less URI with a 301.
+AUTO_REDIRECT_HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass",
+                                    "grpc_pass"})
+_CACHE_ATTR = "_nglint_route_compiled"
+
+
+@dataclass(frozen=True)
+class Problem:
+    directive: Directive
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.directive.file.display}:{self.directive.line}: {self.message}"
+
+
+@dataclass(eq=False)
+class Level:
+    """The locations directly inside a server or a location."""
+
+    exact: dict[str, Loc] = field(default_factory=dict)
+    prefix: dict[str, Loc] = field(default_factory=dict)
+    lengths: list[int] = field(default_factory=list)  # prefix lengths, longest first
+    regexes: list[Loc] = field(default_factory=list)  # config order
+    redirect: dict[str, Loc] = field(default_factory=dict)  # "/api/" → loc answering "/api" with 301
+
+    @property
+    def empty(self) -> bool:
+        return not (self.exact or self.prefix or self.regexes)
+
+
+@dataclass(eq=False)
+class Loc:
+    directive: Directive
+    match: LocationMatch
+    parent: Loc | None
+    level: Level = field(default_factory=Level)
+    regex: re.Pattern[str] | None = None
+    regex_error: str | None = None
+    auto_redirect: bool = False
+
+    @property
+    def text(self) -> str:
+        """The match as written in the config: `^~ /static/`, `~* \\.css$`, `@app`."""
+        return str(self.match)
+
+    @property
+    def path(self) -> str:
+        """Nested locations as `outer > inner`."""
+        return self.text if self.parent is None else f"{self.parent.path} > {self.text}"
+
+    @property
+    def noregex(self) -> bool:
+        return self.match.modifier == "^~"
+
+    def __repr__(self) -> str:
+        return f"<Loc {self.path} @{self.directive.location}>"
+
+
+@dataclass(eq=False)
+class CompiledServer:
+    index: int  # 1-based, load order of http server blocks
+    directive: Directive
+    names: list[str]
+    listens: list[Listen]
+    _root: Level | None = None
+    _named: dict[str, Loc] = field(default_factory=dict)
+    _errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The primary name (`$server_name`): the first server_name."""
+        return self.names[0].lstrip("~") if self.names else ""
+
+    @property
+    def label(self) -> str:
+        return f"#{self.index} {self.name or '(no server_name)'}"
+
+    def locations(self) -> Level:
+        if self._root is None:
+            self._build()
+        assert self._root is not None
+        return self._root
+
+    def named(self, name: str) -> Loc | None:
+        self.locations()
+        return self._named.get(name)
+
+    def all_locations(self) -> list[Loc]:
+        """Every location of the server (named ones included), in config order."""
+        out: list[Loc] = []
+
+        def walk(block: Directive, parent: Loc | None) -> None:
+            for d in block.directives("location"):
+                loc = self._by_directive.get(id(d))
+                if loc is not None:
+                    out.append(loc)
+                    walk(d, loc)
+
+        self.locations()
+        walk(self.directive, None)
+        return out
+
+    @property
+    def errors(self) -> list[Problem]:
+        self.locations()
+        return self._errors
+
+    def _build(self) -> None:
+        self._by_directive: dict[int, Loc] = {}
+        self._root = self._build_level(self.directive, None)
+        self._check_if_blocks(self.directive)
+
+    def _build_level(self, block: Directive, parent: Loc | None) -> Level:
+        level = Level()
+        for d in block.directives("location"):
+            loc = self._make(d, parent)
+            if loc is None:
+                continue
+            self._by_directive[id(d)] = loc
+            m = loc.match
+            if m.is_named:
+                if parent is not None:
+                    self._errors.append(Problem(d, f'named location "{m.pattern}" can be on the server level only'))
+                else:
+                    self._named.setdefault(m.pattern, loc)  # nginx uses the first of duplicates
+            elif m.is_regex:
+                level.regexes.append(loc)
+            else:
+                table = level.exact if m.is_exact else level.prefix
+                if m.pattern in table:
+                    self._errors.append(Problem(d, f'duplicate location "{m.pattern}"'))
+                else:
+                    table[m.pattern] = loc
+            loc.level = self._build_level(d, loc)
+        level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
+        for pattern in set(level.exact) | set(level.prefix):
+            node = level.exact.get(pattern) or level.prefix[pattern]
+            if any(x.auto_redirect for x in (level.exact.get(pattern), level.prefix.get(pattern)) if x):
+                level.redirect[pattern] = node
+        return level
+
+    def _make(self, d: Directive, parent: Loc | None) -> Loc | None:
+        args = d.values
+        if not args or len(args) > 2 or (len(args) == 2 and args[0] not in ("=", "^~", "~", "~*")):
+            msg = (f'invalid location modifier "{args[0]}"' if len(args) == 2
+                   else "invalid number of arguments in \"location\" directive")
+            self._errors.append(Problem(d, msg))
+            return None
+        m = location_match(d)
+        assert m is not None
+        if parent is not None:
+            pm = parent.match
+            if pm.is_exact or pm.is_named:
+                kind = "exact" if pm.is_exact else "named"
+                self._errors.append(Problem(d, f'location "{m.pattern}" cannot be inside the {kind} location '
+                                               f'"{pm.pattern}"'))
+                return None
+            if not m.is_regex and not m.is_named and not m.pattern.startswith(pm.pattern):
+                self._errors.append(Problem(d, f'location "{m.pattern}" is outside location "{pm.pattern}"'))
+                return None
+        loc = Loc(d, m, parent)
+        if m.is_regex:
+            try:
+                loc.regex = compile_pcre(m.pattern, caseless=m.modifier == "~*")
+            except RegexError as e:
+                loc.regex_error = str(e)
+        if (m.is_prefix or m.is_exact) and m.pattern.endswith("/"):
+            loc.auto_redirect = any(c.name in AUTO_REDIRECT_HANDLERS for c in d.directives())
+        return loc
+
+    def _check_if_blocks(self, block: Directive) -> None:
+        for d in block.directives():
+            if d.name in ("if", "limit_except"):
+                for inner in d.walk():
+                    if inner is not d and inner.name == "location":
+                        self._errors.append(Problem(inner, f'"location" directive is not allowed here '
+                                                           f'(inside "{d.name}")'))
+            elif d.name == "location":
+                self._check_if_blocks(d)
+
+
+@dataclass(eq=False)
+class AddressGroup:
+    key: AddrKey
+    servers: list[CompiledServer]
+    default: CompiledServer
+    default_listen: Listen
+    names: NameTable[CompiledServer]
+    ssl: bool
+
+    @property
+    def label(self) -> str:
+        return format_address(self.key)
+
+
+@dataclass(eq=False)
+class CompiledConfig:
+    config: Config
+    servers: list[CompiledServer]
+    groups: dict[AddrKey, AddressGroup]
+    _errors: list[Problem]
+    warnings: list[Problem]
+    hostname: str
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Everything nginx would refuse at startup, in config order (builds every
+        server's location table)."""
+        out = list(self._errors)
+        for s in self.servers:
+            out.extend(s.errors)
+        return sorted(out, key=lambda p: (p.directive.file.display, p.directive.start))
+
+    def user(self) -> tuple[str, str | None, Directive | None]:
+        """The worker `user` and group (nginx's compiled-in default is `nobody`/`nogroup`)."""
+        d = self.config.main_directive("user")
+        if d is None or not d.args:
+            return "nobody", "nogroup", None
+        vals = d.values
+        return vals[0], (vals[1] if len(vals) > 1 else None), d
+
+
+def compile_config(config: Config) -> CompiledConfig:
+    """The routing tables of ``config``, built once and cached on the Config object."""
+    cached = getattr(config, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    hostname = socket.gethostname().lower()
+    servers: list[CompiledServer] = []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    groups: dict[AddrKey, AddressGroup] = {}
+    for i, d in enumerate(config.servers(), 1):
+        listens, bad = server_listens(d)
+        errors.extend(Problem(x, m) for x, m in bad)
+        srv = CompiledServer(i, d, server_names(d, hostname), listens)
+        servers.append(srv)
+        seen: set[AddrKey] = set()
+        for lst in listens:
+            if lst.key in seen:
+                errors.append(Problem(lst.directive or d, f"a duplicate listen {lst}"))
+                continue
+            seen.add(lst.key)
+            group = groups.get(lst.key)
+            if group is None:
+                group = groups[lst.key] = AddressGroup(lst.key, [], srv, lst, NameTable(), lst.ssl)
+            elif lst.default_server:
+                if group.default_listen.default_server:
+                    errors.append(Problem(lst.directive or d, f"a duplicate default server for {lst}"))
+                else:
+                    group.default, group.default_listen = srv, lst
+            group.ssl = group.ssl or lst.ssl
+            group.servers.append(srv)
+            for name in srv.names:
+                warn = group.names.add(name, srv)
+                if warn:
+                    sn = d.find("server_name") or d
+                    warnings.append(Problem(sn, f"{warn} on {lst}, ignored"))
+    cc = CompiledConfig(config, servers, groups, errors, warnings, hostname)
+    setattr(config, _CACHE_ATTR, cc)
+    return cc

@@ -1,0 +1,1119 @@
+"""The request simulator: URL → address → server → location → content, as nginx does it.
+
+The phases follow nginx's request processing (ngx_http_core_module):
+
+1. the connection's listen address picks the address group; the Host header (or the host
+   of an absolute URL) picks the server among that group's names, else its default server;
+2. the URI is normalised with the `merge_slashes` of the address's default server;
+3. server-level rewrite directives (`rewrite`, `return`, `if`, `set`) run;
+4. location search: `=` exact, longest prefix (`^~` stops here; the automatic 301 of a
+   `*_pass` prefix ending in `/`), nested locations, then regexes in config order;
+5. `internal` check, location rewrite directives (`rewrite ... last` searches again),
+   `allow`/`deny`, `try_files`, then the content handler (`*_pass`) or the static modules
+   (index, autoindex, static file);
+6. error statuses go through `error_page`; internal redirects and rewrites are limited to
+   10 URI changes (the 11th answers 500).
+
+Without a filesystem view, file tests cannot be decided: nglint assumes a tested file
+exists (a candidate whose name ends in `/` is assumed to be a directory) and reports the
+status as unknown (None), noting the fallback nginx would take otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from nglint.load import Config, Directive
+from nglint.nginx.model import effective, effective_all, flag, location_match, path_directive
+from nglint.nginx.regex import RegexError, compile_pcre
+from nglint.nginx.servers import AddrKey, ListenError, normalize_host, parse_address
+from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
+from nglint.route.compile import AddressGroup, CompiledConfig, CompiledServer, Loc, Level, compile_config
+from nglint.route.fs import FsView, Identity, Probe
+from nglint.route.result import RouteResult, Step
+
+MAX_URI_CHANGES = 10
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+HANDLERS = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
+            "empty_gif", "stub_status")
+ALIAS_REGEX = -1  # alias length marker: alias in a regex location is the whole path
+_VAR = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+OK, DONE, AGAIN, DECLINED = "ok", "done", "again", "declined"
+
+
+class RouteError(ValueError):
+    """Bad input to route() itself (not something nginx would answer)."""
+
+
+# -- control flow between phases ---------------------------------------------------------
+@dataclass
+class _Final:
+    action: str
+    status: int | None
+    special: bool = False  # an nginx-generated status (goes through error_page)
+    redirect: str | None = None
+
+
+@dataclass
+class _Internal:  # internal redirect to a URI (server rewrite + location search again)
+    uri: str
+    args: str | None
+
+
+@dataclass
+class _Named:
+    name: str
+    via: Directive | None
+
+
+class _Research:  # `rewrite ... last`: search the location again
+    pass
+
+
+@dataclass
+class _Request:
+    cc: CompiledConfig
+    server: CompiledServer
+    group: AddressGroup
+    result: RouteResult
+    fs: FsView | None
+    ident: Identity | None
+    prefix: str
+    host: str | None  # normalised Host (None: no Host header)
+    raw_host: str | None
+    port: int
+    addr_ip: str
+    uri: str = "/"
+    args: str | None = None
+    request_uri: str = "/"
+    quoted_uri: bool = False
+    internal: bool = False
+    valid_unparsed: bool = True
+    valid_location: bool = True
+    add_uri_to_alias: bool = False
+    uri_changes: int = MAX_URI_CHANGES + 1
+    error_page_done: bool = False
+    err_status: int | None = None
+    captures: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    conf: Directive | None = None  # the block whose settings apply (location, `if`, server)
+    loc: Loc | None = None
+    unknown: set[str] = field(default_factory=set)
+    assumed: bool = False  # a file test was assumed (no filesystem view): status unknowable
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def step(self, kind: str, text: str, directive: Directive | None = None) -> None:
+        self.result.steps.append(Step(kind, text, directive))
+
+    # -- variables -------------------------------------------------------------------------
+    def var(self, name: str) -> str | None:
+        if name.isdigit():
+            return self.captures.get(name, "")
+        if name in self.variables:
+            return self.variables[name]
+        if name in self.captures:
+            return self.captures[name]
+        if name in ("uri", "document_uri"):
+            return self.uri
+        if name == "request_uri":
+            return self.request_uri
+        if name in ("args", "query_string"):
+            return self.args or ""
+        if name == "is_args":
+            return "?" if self.args else ""
+        if name.startswith("arg_"):
+            for k, v in parse_qsl(self.args or "", keep_blank_values=True):
+                if k.lower() == name[4:].lower():
+                    return v
+            return ""
+        if name == "host":
+            return self.host or self.server.name
+        if name == "http_host":
+            return self.raw_host or ""
+        if name == "hostname":
+            return self.cc.hostname
+        if name == "server_name":
+            return self.server.name
+        if name == "server_port":
+            return str(self.port)
+        if name == "server_addr":
+            return self.addr_ip
+        if name == "scheme":
+            return "https" if self.group.ssl else "http"
+        if name == "https":
+            return "on" if self.group.ssl else ""
+        if name == "request_method":
+            return "GET"
+        if name == "server_protocol":
+            return "HTTP/1.1" if self.host is not None else "HTTP/1.0"
+        if name in ("document_root", "realpath_root"):
+            return self.document_root()
+        if name == "request_filename":
+            try:
+                return self.map_path(self.uri)[1]
+            except _AliasRewritten:
+                return ""
+        return None
+
+    def expand(self, text: str) -> str:
+        if "$" not in text:
+            return text
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(2) or m.group(3)
+            value = self.var(name)
+            if value is None:
+                self.unknown.add(name)
+                return m.group(0)
+            return value
+
+        return _VAR.sub(sub, text)
+
+    # -- paths -------------------------------------------------------------------------------
+    def full_name(self, path: str) -> str:
+        return path if path.startswith("/") else f"{self.prefix.rstrip('/')}/{path}"
+
+    def path_setting(self) -> tuple[Directive | None, int]:
+        """The root/alias directive in effect and nginx's alias length (0: root,
+        ALIAS_REGEX: alias in a regex location, else the owner location's prefix length)."""
+        assert self.conf is not None
+        d = path_directive(self.conf)
+        if d is None or d.name == "root":
+            return d, 0
+        owner = d.parent
+        m = location_match(owner) if owner is not None and owner.name == "location" else None
+        if m is None:
+            return d, 0
+        return d, ALIAS_REGEX if m.is_regex else len(m.pattern)
+
+    def root_part(self) -> str:
+        """The evaluated root or alias value (the part a URI or try_files name is appended to)."""
+        d, alias = self.path_setting()
+        if d is None:
+            return self.full_name("html")
+        value = d.args[0].value if d.args else ""
+        if d.name == "root" and value.endswith("/"):
+            value = value[:-1]  # `root /srv/;` is `root /srv;` (and `root /;` is "")
+        if value == "" and d.name == "root":
+            return ""
+        return self.full_name(self.expand(value))
+
+    def document_root(self) -> str:
+        return self.root_part()
+
+    def map_path(self, uri: str) -> tuple[str, str]:
+        """(root part, file path) of ``uri`` as ngx_http_map_uri_to_path builds it."""
+        d, alias = self.path_setting()
+        if alias and not self.valid_location:
+            raise _AliasRewritten()
+        root = self.root_part()
+        if alias == ALIAS_REGEX:
+            return root, root + (uri if self.add_uri_to_alias else "")
+        return root, root + uri[alias:]
+
+    def probe(self, path: str, *, read: bool) -> Probe:
+        assert self.fs is not None and self.ident is not None and self.conf is not None
+        mode, free = self.symlink_policy(path)
+        # with disable_symlinks nginx tests a file by opening it: reading becomes necessary
+        return self.fs.probe(path, self.ident, read=read or mode != "off", symlinks=mode, free_prefix=free)
+
+    def symlink_policy(self, path: str) -> tuple[str, int]:
+        assert self.conf is not None
+        d = effective(self.conf, "disable_symlinks")
+        if d is None or not d.args or d.args[0].value == "off":
+            return "off", 0
+        mode = d.args[0].value
+        free = 0
+        for a in d.args[1:]:
+            if a.value.startswith("from="):
+                start = self.expand(a.value[5:])
+                if start and path.startswith(start):
+                    if len(start) == len(path):
+                        return "off", 0
+                    if path[len(start)] == "/":
+                        free = len(start)
+                    elif start.endswith("/"):
+                        free = len(start) - 1
+        return mode, free
+
+    # -- finalisation --------------------------------------------------------------------------
+    def finalize(self, code: int, action: str = "error", redirect: str | None = None,
+                 directive: Directive | None = None) -> _Final | _Internal | _Named:
+        """An nginx-generated status: `error_page` may turn it into an internal redirect."""
+        conf = self.conf if self.conf is not None else self.server.directive
+        if not self.error_page_done and self.uri_changes != 0:
+            pages = effective_all(conf, "error_page")
+            if pages:
+                if not flag(conf, "recursive_error_pages", False):
+                    self.error_page_done = True
+                for ep in pages:
+                    vals = ep.values
+                    target = vals[-1] if vals else ""
+                    overwrite: int | None = None
+                    codes = vals[:-1]
+                    if codes and codes[-1].startswith("="):
+                        overwrite = int(codes[-1][1:]) if codes[-1][1:].isdigit() else 0
+                        codes = codes[:-1]
+                    if str(code) not in codes:
+                        continue
+                    self.err_status = code if overwrite is None else (overwrite or None)
+                    uri = self.expand(target)
+                    self.step("error_page", f"status {code} → error_page {target}", ep)
+                    if uri.startswith("/"):
+                        path, args = uri.split("?", 1) if "?" in uri else (uri, None)
+                        return _Internal(path, args)
+                    if uri.startswith("@"):
+                        return _Named(uri, ep)
+                    status = overwrite if overwrite in REDIRECT_CODES else 302
+                    return _Final("redirect", status, True, uri)
+        return _Final(action, code, True, redirect)
+
+
+class _AliasRewritten(Exception):
+    """nginx: "alias" cannot be used in location where URI was rewritten (500)."""
+
+
+# -- address and server selection -------------------------------------------------------------
+def _select_group(cc: CompiledConfig, addr: str | None, port_hint: int | None,
+                  steps: list[Step]) -> tuple[AddressGroup | None, str, int]:
+    """The address group a connection to ``addr`` lands in, with the local IP and port."""
+    if addr:
+        try:
+            key = parse_address(addr, port_hint or 80)
+        except ListenError as e:
+            raise RouteError(f"--addr {addr}: {e}") from None
+        family, ip, port = key
+        if family == "unix":
+            group = cc.groups.get(key)
+            if group is not None:
+                steps.append(Step("listen", f"connection on {group.label}"))
+            return group, ip, port
+        if ip == "*":
+            ip = "0.0.0.0" if family == "inet" else "::"
+        group = cc.groups.get(key)
+        if group is not None:
+            steps.append(Step("listen", f"listen {group.label} matches the connection's address exactly",
+                              group.default_listen.directive))
+        else:
+            group = cc.groups.get((family, "*", port))
+            if group is not None:
+                steps.append(Step("listen", f"no listen on {addr} itself; the wildcard {group.label} takes it",
+                                  group.default_listen.directive))
+        return group, ip, port
+    ports = [k for k in cc.groups if k[0] != "unix"]
+    if not ports:
+        group = next(iter(cc.groups.values()), None)
+        if group is not None:
+            steps.append(Step("listen", f"no --addr: using the only socket {group.label}"))
+        return group, group.key[1] if group else "", 0
+    port = port_hint or (80 if any(k[2] == 80 for k in ports) else ports[0][2])
+    for key in [("inet", "*", port), ("inet6", "*", port)] + [k for k in ports if k[2] == port]:
+        group = cc.groups.get(key)  # type: ignore[arg-type]
+        if group is not None:
+            ip = group.key[1] if group.key[1] != "*" else "127.0.0.1"
+            steps.append(Step("listen", f"no --addr: assuming a connection to {group.label}",
+                              group.default_listen.directive))
+            return group, ip, port
+    return None, "", port
+
+
+def _select_server(group: AddressGroup, host: str | None, steps: list[Step]) -> tuple[CompiledServer, dict[str, str]]:
+    found = group.names.find(host or "")
+    if found is not None:
+        srv = found.server
+        sn = srv.directive.find("server_name")
+        if found.kind == "exact" and not found.name:
+            why = ("no Host header: the server whose names include \"\" takes it" if host is None
+                   else "empty name matched")
+            steps.append(Step("server", f"server {srv.label}: {why}", sn or srv.directive))
+        else:
+            steps.append(Step("server", f"server {srv.label}: server_name {found.name} ({found.kind}) matches "
+                                        f"host {host}", sn or srv.directive))
+        return srv, found.captures
+    srv = group.default
+    how = "marked default_server" if group.default_listen.default_server else "the first server on it"
+    what = "no Host header" if host is None else f"no server_name on {group.label} matches host {host}"
+    steps.append(Step("server", f"server {srv.label}: {what}; the default server of {group.label} ({how}) "
+                                f"takes it", group.default_listen.directive or srv.directive))
+    return srv, {}
+
+
+def _split_url(url: str) -> tuple[str | None, int | None, str]:
+    """(host[:port] header value, port, request target) of a path or absolute URL."""
+    m = re.match(r"^(https?)://([^/?#]*)(.*)$", url, re.I)
+    if not m:
+        return None, None, url
+    authority = m.group(2).rsplit("@", 1)[-1]
+    target = m.group(3) or "/"
+    if target[0] in "?#":
+        target = "/" + target
+    pm = re.search(r":(\d+)$", authority)
+    port = int(pm.group(1)) if pm else (443 if m.group(1).lower() == "https" else None)
+    return authority, port, target
+
+
+def route(config: Config | CompiledConfig, url: str, host: str | None = None, addr: str | None = None,
+          fs: FsView | None = None) -> RouteResult:
+    """Simulate one GET request for ``url`` (a path or `http://host/path`).
+
+    ``host`` is the Host header (the URL's host when None; no Host header when both are
+    missing, as an HTTP/1.0 client sends it); ``addr`` the local `IP:PORT` (or `unix:`
+    path) the connection arrived on; ``fs`` a filesystem view to decide file tests and
+    permissions (without one, statuses that depend on files are None).
+    """
+    cc = config if isinstance(config, CompiledConfig) else compile_config(config)
+    url_host, url_port, target = _split_url(url)
+    raw_host = host if host is not None else url_host
+    port_hint = url_port
+    if port_hint is None and raw_host and re.search(r":(\d+)$", raw_host):
+        port_hint = int(raw_host.rsplit(":", 1)[1])
+    res = RouteResult(url=url, host=None)
+    group, ip, port = _select_group(cc, addr, port_hint, res.steps)
+    if group is None:
+        where = addr or f"port {port}"
+        res.steps.append(Step("listen", f"no server block listens on {where}: the connection is refused"))
+        return res
+    norm_host: str | None = None
+    if raw_host is not None and raw_host != "":
+        norm_host = normalize_host(raw_host)
+        if norm_host is None:
+            res.server = group.default
+            res.host = raw_host
+            res.status = 400
+            res.steps.append(Step("host", f"invalid Host {raw_host!r}: nginx answers 400"))
+            return res
+    res.host = norm_host
+    if not target.startswith("/"):
+        raise RouteError(f"{url}: not a path or http:// URL")
+    # The URI is parsed before the Host picks a server: merge_slashes is the default server's.
+    merge = flag(group.default.directive, "merge_slashes", True)
+    raw_path, args = split_request_target(target)
+    request_uri = target.split("#", 1)[0]
+    try:
+        uri = normalize_path(raw_path, merge)
+    except BadRequest as e:
+        res.server = group.default
+        res.status = 400
+        res.steps.append(Step("uri", f"{e}: nginx answers 400 before choosing a location"))
+        return res
+    server, name_caps = _select_server(group, norm_host, res.steps)
+    res.server = server
+    res.uri = uri
+    if uri != raw_path:
+        note = "" if merge else " (merge_slashes off on the default server)"
+        res.steps.append(Step("uri", f"URI {raw_path} is matched as {uri}{note}"))
+    ident = None
+    if fs is not None:
+        user, grp, _ = cc.user()
+        ident = fs.identity(user, grp)
+    req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), norm_host, raw_host, port, ip,
+                   uri=uri, args=args, request_uri=request_uri, quoted_uri="%" in raw_path)
+    req.captures.update({k: v for k, v in name_caps.items() if not k.isdigit()})
+    final = _run(req)
+    _finish(req, final)
+    return res
+
+
+# -- phases ------------------------------------------------------------------------------------
+def _run(req: _Request) -> _Final:
+    state: object = _Internal(req.uri, req.args)
+    first = True
+    while True:
+        if isinstance(state, _Final):
+            return state
+        if isinstance(state, _Internal):
+            if not first:
+                req.uri_changes -= 1
+                if req.uri_changes == 0:
+                    req.step("redirect", f"internal redirect to {state.uri}: more than {MAX_URI_CHANGES} URI "
+                                         "changes, nginx answers 500 (rewrite or internal redirection cycle)")
+                    return _Final("error", 500, True)
+                req.uri, req.args = state.uri, state.args
+                req.internal, req.valid_unparsed, req.add_uri_to_alias = True, False, False
+                req.step("redirect", f"internal redirect to {state.uri}" + (f"?{state.args}" if state.args else ""))
+            first = False
+            req.conf, req.loc = req.server.directive, None
+            out = _server_rewrite(req)
+            if out is not None:
+                state = out
+                continue
+            state = _find_config(req)
+            continue
+        if isinstance(state, _Research):
+            req.uri_changes -= 1
+            if req.uri_changes == 0:
+                req.step("rewrite", f"more than {MAX_URI_CHANGES} URI changes: nginx answers 500 "
+                                    "(rewrite or internal redirection cycle)")
+                return _Final("error", 500, True)
+            req.conf, req.loc = req.server.directive, None
+            state = _find_config(req)
+            continue
+        if isinstance(state, _Named):
+            req.uri_changes -= 1
+            if req.uri_changes == 0:
+                req.step("redirect", f"redirect to {state.name}: more than {MAX_URI_CHANGES} URI changes, "
+                                     "nginx answers 500")
+                return _Final("error", 500, True)
+            loc = req.server.named(state.name)
+            req.internal = True
+            if loc is None:
+                req.step("redirect", f"named location {state.name} does not exist: nginx answers 500",
+                         state.via)
+                return _Final("error", 500, True)
+            req.conf, req.loc = loc.directive, loc
+            req.result.chain.append(loc.path)
+            req.result.locations.append(loc)
+            req.step("location", f"named location {state.name}", loc.directive)
+            state = _location_phases(req)
+            continue
+        if state == "phases":
+            state = _location_phases(req)
+            continue
+        raise AssertionError(state)
+
+
+def _find_config(req: _Request) -> object:
+    rc, loc, notes = _find_location(req, req.server.locations(), req.uri)
+    req.loc = loc
+    req.conf = loc.directive if loc is not None else req.server.directive
+    if loc is None:
+        req.step("location", f"no location matches {req.uri}; the server's own settings apply")
+    else:
+        req.result.chain.append(loc.path)
+        req.result.locations.append(loc)
+        req.step("location", notes, loc.directive)
+    if not req.internal and loc is not None and effective(loc.directive, "internal") is not None:
+        d = effective(loc.directive, "internal")
+        req.step("internal", f"location {loc.text} is internal: an external request gets 404", d)
+        return req.finalize(404)
+    if rc == DONE:
+        assert loc is not None
+        target = escape_uri(loc.match.pattern) + (f"?{req.args}" if req.args else "")
+        handler = next((d for d in loc.directive.directives() if d.name in HANDLERS), None)
+        req.step("redirect", f"{req.uri} is {loc.text} without its trailing slash and that location passes to "
+                             f"an upstream: nginx answers 301 to {target}", handler or loc.directive)
+        return req.finalize(301, "redirect", target)
+    return "phases"
+
+
+def _find_location(req: _Request, level: Level, uri: str) -> tuple[str, Loc | None, str]:
+    """nginx's location search with a one-line explanation of the winner."""
+    rc, loc = _find(req, level, uri)
+    return rc, loc, _explain(req, level, uri, rc, loc)
+
+
+def _static(level: Level, uri: str) -> tuple[str, Loc | None]:
+    loc = level.exact.get(uri)
+    if loc is not None:
+        return OK, loc
+    loc = level.prefix.get(uri)
+    if loc is not None:
+        return AGAIN, loc
+    if level.redirect:
+        loc = level.redirect.get(uri + "/")
+        if loc is not None:
+            return DONE, loc
+    n = len(uri)
+    for length in level.lengths:
+        if length < n:
+            loc = level.prefix.get(uri[:length])
+            if loc is not None:
+                return AGAIN, loc
+    return DECLINED, None
+
+
+def _find(req: _Request, level: Level, uri: str) -> tuple[str, Loc | None]:
+    rc, loc = _static(level, uri)
+    cur = loc
+    noregex = False
+    if rc == AGAIN:
+        assert loc is not None
+        noregex = loc.noregex
+        rc, nested = _find(req, loc.level, uri) if not loc.level.empty else (DECLINED, None)
+        if nested is not None:
+            cur = nested
+    if rc in (OK, DONE):
+        return rc, cur
+    if not noregex:
+        for rx in level.regexes:
+            if rx.regex is None:
+                continue
+            m = rx.regex.search(uri)
+            if m:
+                _set_captures(req, m)
+                if not rx.level.empty:
+                    _, nested = _find(req, rx.level, uri)
+                    return OK, nested or rx
+                return OK, rx
+    return rc, cur
+
+
+def _set_captures(req: _Request, m: re.Match[str]) -> None:
+    caps = {str(i): (g or "") for i, g in enumerate(m.groups(), 1)}
+    named = {k: v or "" for k, v in m.groupdict().items()}
+    req.captures = {k: v for k, v in req.captures.items() if not k.isdigit()}
+    req.captures.update(caps)
+    req.captures.update(named)
+
+
+def _explain(req: _Request, level: Level, uri: str, rc: str, loc: Loc | None) -> str:
+    if loc is None:
+        return ""
+    m = loc.match
+    if rc == DONE:
+        return f"prefix {loc.text} is one slash longer than {uri}"
+    if m.is_exact:
+        return f"= {m.pattern} matches {uri} exactly"
+    if m.is_named:
+        return f"named location {loc.text}"
+    # the longest prefix at the top level, for comparison
+    longest = _longest_prefix(level, uri)
+    if m.is_regex:
+        where = f"nested in {loc.parent.path}, " if loc.parent is not None else ""
+        if longest is not None and loc.parent is None:
+            return (f"regex {loc.text} matched {uri} before the longer prefix {longest.text} could win "
+                    f"({where}regexes are tried in config order after the prefix search)")
+        if longest is not None and loc.parent is not None:
+            return f"regex {loc.text} ({where}first matching regex) matched {uri}"
+        return f"regex {loc.text} is the first in config order to match {uri} ({where}no prefix location matched)"
+    skipped = [r.text for r in level.regexes if r.regex is not None]
+    if loc.noregex:
+        return f"^~ prefix {m.pattern} is the longest matching prefix and stops the regex search"
+    unknown = [r for r in level.regexes if r.regex is None]
+    note = f"; regex {unknown[0].text} could not be evaluated ({unknown[0].regex_error})" if unknown else ""
+    if skipped:
+        return f"longest matching prefix {loc.text}; no regex location matched{note}"
+    return f"longest matching prefix {loc.text}{note}"
+
+
+def _longest_prefix(level: Level, uri: str) -> Loc | None:
+    rc, loc = _static(level, uri)
+    return loc if rc == AGAIN else None
+
+
+# -- rewrite module ----------------------------------------------------------------------------
+def _server_rewrite(req: _Request) -> object | None:
+    out = _rewrite_block(req, req.server.directive, server_level=True)
+    if isinstance(out, _Final | _Internal | _Named):
+        return out
+    return None
+
+
+def _location_phases(req: _Request) -> object:
+    assert req.conf is not None
+    if req.loc is not None:
+        out = _rewrite_block(req, req.loc.directive, server_level=False)
+        if isinstance(out, _Research):
+            return out
+        if out is not None:
+            return out
+    # access phase
+    denied = _access(req)
+    if denied is not None:
+        return denied
+    out2 = _try_files(req)
+    if out2 is not None:
+        return out2
+    return _content(req)
+
+
+def _rewrite_block(req: _Request, block: Directive, server_level: bool) -> object | None:
+    """Run the rewrite-module directives of ``block`` in order, the inner directives of a
+    true `if` inline (nginx compiles them into one code sequence). Returns a _Final/
+    _Internal/_Named, _Research when the URI changed in a location, or None to go on."""
+    changed = False
+    stack = [iter(list(block.directives()))]
+    while stack:
+        d = next(stack[-1], None)
+        if d is None:
+            stack.pop()
+            continue
+        name = d.name
+        if name == "rewrite":
+            out = _rewrite(req, d, server_level)
+            if isinstance(out, (_Final, _Internal, _Named)):
+                return out
+            if out == "break":
+                return None
+            if out in ("changed", "last"):
+                changed = True
+            if out == "last":
+                break
+        elif name == "return":
+            return _return(req, d)
+        elif name == "break":
+            req.step("rewrite", "break stops the rewrite directives", d)
+            if changed:
+                req.valid_location = False
+            return None
+        elif name == "set" and len(d.args) >= 2:
+            req.variables[d.args[0].value.lstrip("$")] = req.expand(d.args[1].value)
+        elif name == "if" and _condition(req, d):
+            if not server_level:
+                req.conf = d  # the `if` block's settings apply from now on
+            stack.append(iter(list(d.directives())))
+    if changed and not server_level:
+        return _Research()
+    return None
+
+
+def _rewrite(req: _Request, d: Directive, server_level: bool) -> object:
+    vals = d.values
+    if len(vals) < 2:
+        return "nomatch"
+    try:
+        rx = compile_pcre(vals[0])
+    except RegexError as e:
+        req.step("rewrite", f"rewrite regex cannot be evaluated ({e}); assumed not to match", d)
+        return "nomatch"
+    m = rx.search(req.uri)
+    if not m:
+        req.captures = {k: v for k, v in req.captures.items() if not k.isdigit()}
+        return "nomatch"
+    _set_captures(req, m)
+    repl = vals[1]
+    flag_ = vals[2] if len(vals) > 2 else ""
+    add_args = True
+    if repl.endswith("?"):
+        repl, add_args = repl[:-1], False
+    redirect = flag_ in ("redirect", "permanent") or bool(re.match(r"^(https?://|\$scheme)", repl))
+    value = req.expand(repl)
+    if redirect:
+        status = 301 if flag_ == "permanent" else 302
+        if add_args and req.args:
+            value += ("&" if "?" in value else "?") + req.args
+        req.step("rewrite", f"rewrite {vals[0]} matched {req.uri}: {status} redirect to {value}", d)
+        return req.finalize(status, "redirect", value)
+    old = req.uri
+    if "?" in value:
+        value, new_args = value.split("?", 1)
+        if add_args and req.args:
+            new_args += "&" + req.args
+        req.args = new_args
+    elif not add_args:
+        req.args = None
+    req.uri = value
+    req.internal = True
+    req.valid_unparsed = False
+    if not value:
+        req.step("rewrite", "the rewritten URI is empty: nginx answers 500", d)
+        return _Final("error", 500, True)
+    if flag_ == "break":
+        req.valid_location = False
+        req.step("rewrite", f"rewrite {vals[0]} changed {old} to {value}; break keeps the request in this "
+                            "location", d)
+        return "break"
+    if flag_ == "last" or server_level:
+        what = "searches the locations again" if not server_level else "before the location search"
+        req.step("rewrite", f"rewrite {vals[0]} changed {old} to {value}; {flag_ or 'server-level rewrite'} "
+                            f"{what}", d)
+        return "last" if flag_ == "last" else "changed"
+    req.step("rewrite", f"rewrite {vals[0]} changed {old} to {value}", d)
+    return "changed"
+
+
+def _return(req: _Request, d: Directive) -> _Final | _Internal | _Named:
+    vals = d.values
+    if not vals:
+        return _Final("error", 500, True)
+    first = vals[0]
+    if first.isdigit():
+        code = int(first)
+        text = req.expand(vals[1]) if len(vals) > 1 else None
+    else:
+        code, text = 302, req.expand(first)
+    if code in REDIRECT_CODES and text is not None:
+        req.step("return", f"return {code} redirects to {text}", d)
+        return req.finalize(code, "redirect", text)
+    if code < 400 or text is not None:
+        req.step("return", f"return {code}" + (" with a text body" if text else ""), d)
+        return _Final("return", code, False)
+    req.step("return", f"return {code}", d)
+    return req.finalize(code, "return")
+
+
+def _condition(req: _Request, d: Directive) -> bool:
+    args = [a.value for a in d.args]
+    if args and args[0].startswith("(") and not d.args[0].quoted:
+        args[0] = args[0][1:]
+    if args and args[-1].endswith(")") and not d.args[-1].quoted:
+        args[-1] = args[-1][:-1]
+    args = [a for a in args if a]
+    text = "if (" + " ".join(args) + ")"
+    before = set(req.unknown)
+    if not args:
+        return False
+    if args[0] in ("-f", "!-f", "-d", "!-d", "-e", "!-e", "-x", "!-x") and len(args) == 2:
+        op, path = args[0], req.expand(args[1])
+        neg, test = op.startswith("!"), op.lstrip("!")
+        if req.fs is None:
+            is_dir = path.endswith("/")
+            truth = {"-f": not is_dir, "-d": is_dir, "-e": True, "-x": False}[test]
+            req.assumed = True
+            req.step("if", f"{text}: no filesystem view, assuming {path} exists → {truth != neg}", d)
+            return truth != neg
+        p = req.probe(path, read=False)
+        truth = {"-f": p.ok and not p.is_dir, "-d": p.ok and p.is_dir, "-e": p.ok, "-x": p.ok and p.is_file}[test]
+        req.step("if", f"{text} → {truth != neg}", d)
+        return truth != neg
+    value = req.expand(args[0])
+    if len(args) == 1:
+        truth = value not in ("", "0")
+    elif len(args) >= 3 and args[1] in ("=", "!="):
+        truth = (value == req.expand(args[2])) == (args[1] == "=")
+    elif len(args) >= 3 and args[1] in ("~", "~*", "!~", "!~*"):
+        try:
+            rx = compile_pcre(args[2], caseless=args[1].endswith("*"))
+        except RegexError:
+            req.step("if", f"{text}: regex cannot be evaluated, assumed false", d)
+            return False
+        m = rx.search(value)
+        if m and not args[1].startswith("!"):
+            _set_captures(req, m)
+        truth = bool(m) != args[1].startswith("!")
+    else:
+        req.step("if", f"{text}: condition not understood, assumed false", d)
+        return False
+    if req.unknown - before:
+        names = ", ".join(f"${n}" for n in sorted(req.unknown - before))
+        req.step("if", f"{text}: {names} unknown for a simulated request, assumed false", d)
+        return False
+    req.step("if", f"{text} → {truth}", d)
+    return truth
+
+
+# -- access, try_files, content ----------------------------------------------------------------
+def _access(req: _Request) -> object | None:
+    assert req.conf is not None
+    node: Directive | None = req.conf
+    rules: list[Directive] = []
+    while node is not None and not rules:
+        rules = [d for d in node.directives() if d.name in ("allow", "deny")]
+        node = node.parent
+    for d in rules:
+        who = d.args[0].value if d.args else ""
+        if who == "all":
+            if d.name == "deny":
+                req.step("access", "deny all: nginx answers 403", d)
+                return req.finalize(403)
+            return None
+        req.step("access", f"{d.name} {who}: depends on the client address; assumed allowed", d)
+        return None
+    auth = effective(req.conf, "auth_basic")
+    if auth is not None and auth.args and auth.args[0].value != "off":
+        req.step("access", "auth_basic: a request without credentials gets 401", auth)
+        return req.finalize(401)
+    return None
+
+
+def _try_files(req: _Request) -> object | None:
+    assert req.conf is not None
+    tf = req.conf.find("try_files") if req.conf.name in ("location", "server") else None
+    if tf is None or len(tf.args) < 2:
+        return None
+    args = [a.value for a in tf.args]
+    try:
+        root = req.root_part()
+        _, alias = req.path_setting()
+        if alias and not req.valid_location:
+            raise _AliasRewritten()
+    except _AliasRewritten:
+        return _alias_rewritten(req)
+    req.result.try_files = []
+    uri0 = req.uri
+    for i, raw in enumerate(args):
+        last = i == len(args) - 1
+        test_dir = not last and raw.endswith("/")
+        name_src = raw[:-1] if test_dir else raw
+        has_vars = "$" in name_src
+        name = req.expand(name_src)
+        if has_vars and alias and alias != ALIAS_REGEX and name.startswith(uri0[:alias]) \
+                and len(uri0) >= alias:
+            name = name[alias:]
+        if last:
+            if raw.startswith("=") and raw[1:].isdigit():
+                req.step("try_files", f"no candidate matched: try_files ends with {raw}", tf)
+                return req.finalize(int(raw[1:]))
+            if name.startswith("@"):
+                req.step("try_files", f"no candidate matched: falls back to {name}", tf)
+                return _Named(name, tf)
+            # the fallback URI keeps only the arguments written in it
+            path, _, qargs = name.partition("?")
+            req.step("try_files", f"no candidate matched: internal redirect to {path}", tf)
+            return _Internal(path, qargs or None)
+        path = root + name
+        shown = path + ("/" if test_dir else "")
+        req.result.try_files.append(shown)
+        req.result.fs_path = path
+        if req.fs is None:
+            guess_dir = name.endswith("/")
+            if test_dir != guess_dir and not test_dir:
+                continue
+            if test_dir and not guess_dir:
+                continue
+            req.assumed = True
+            fallback = args[-1]
+            req.step("try_files", f"no filesystem view: assuming {shown} exists (else nginx tries the next "
+                                  f"candidate, finally {fallback})", tf)
+        else:
+            p = req.probe(path, read=False)
+            if not p.ok:
+                detail = f" ({p.detail})" if p.err not in ("ENOENT",) and p.detail else ""
+                req.step("try_files", f"{shown}: {_errno_text(p.err)}{detail}, next candidate", tf)
+                continue
+            if p.is_dir != test_dir:
+                req.step("try_files", f"{shown}: is {'a directory' if p.is_dir else 'not a directory'}, "
+                                      "next candidate", tf)
+                continue
+            req.step("try_files", f"{shown} exists: served by this location", tf)
+        if not alias:
+            req.uri = name
+        elif alias == ALIAS_REGEX:
+            if not test_dir:
+                req.uri, req.add_uri_to_alias = name, True
+        else:
+            req.uri = uri0[:alias] + name
+        return None
+    return None
+
+
+def _alias_rewritten(req: _Request) -> _Final | _Internal | _Named:
+    d = path_directive(req.conf) if req.conf is not None else None
+    req.step("file", "alias cannot be used where the URI was rewritten (rewrite ... break): nginx answers 500", d)
+    return req.finalize(500)
+
+
+def _errno_text(err: str | None) -> str:
+    return {"ENOENT": "does not exist", "ENOTDIR": "a path component is not a directory",
+            "EACCES": "permission denied", "ELOOP": "symlink refused", "ENAMETOOLONG": "name too long",
+            "UNKNOWN": "cannot be inspected"}.get(err or "", err or "")
+
+
+def _content(req: _Request) -> object:
+    assert req.conf is not None
+    for name in HANDLERS:
+        found = effective_all(req.conf, name)
+        if found:
+            return _handler(req, found[0])
+    try:
+        if req.uri.endswith("/"):
+            return _index(req)
+        return _static_file(req)
+    except _AliasRewritten:
+        return _alias_rewritten(req)
+
+
+def _handler(req: _Request, d: Directive) -> object:
+    res = req.result
+    res.handler = d
+    if d.name in ("empty_gif", "stub_status"):
+        req.step("content", f"{d.name} answers the request", d)
+        return _Final("return", 200, False)
+    url = req.expand(d.args[0].value) if d.args else ""
+    upstream, uri_part = _split_upstream(url)
+    res.upstream = upstream
+    block = _upstream_block(req.cc.config, upstream)
+    extra = ""
+    if block is not None:
+        members = [" ".join(s.values) for s in block.directives("server")]
+        extra = f"; upstream {upstream} ({block.file.display}:{block.line}) → {', '.join(members) or 'no servers'}"
+    if d.name in ("proxy_pass", "grpc_pass"):
+        res.upstream_uri = _proxy_uri(req, d, uri_part if d.name == "proxy_pass" else "")
+    else:
+        res.upstream_uri = req.request_uri
+    req.step("proxy", f"{d.name} {d.args[0].value if d.args else ''} → {upstream}, request URI "
+                      f"{res.upstream_uri}{extra}", d)
+    return _Final("proxy", None, False)
+
+
+def _split_upstream(url: str) -> tuple[str, str]:
+    """(upstream as written: `app`, `127.0.0.1:8000`, `unix:/run/x.sock`; URI part)."""
+    rest = _SCHEME.sub("", url)
+    if rest.startswith("unix:"):
+        body = rest[5:]
+        colon = body.find(":")
+        if colon >= 0:
+            return "unix:" + body[:colon], body[colon + 1:]
+        return "unix:" + body, ""
+    cut = min([i for i in (rest.find("/"), rest.find("?")) if i >= 0], default=len(rest))
+    uri = rest[cut:]
+    if uri.startswith("?"):
+        uri = "/" + uri
+    return rest[:cut], uri
+
+
+def _upstream_block(config: Config, name: str) -> Directive | None:
+    host = name.split(":", 1)[0] if not name.startswith("unix:") else None
+    if host is None:
+        return None
+    for http in config.http_blocks() or []:
+        for d in http.directives("upstream"):
+            if d.args and d.args[0].value == host:
+                return d
+    if config.context == "http":
+        for d in config.top("upstream"):
+            if d.args and d.args[0].value == host:
+                return d
+    return None
+
+
+def _proxy_uri(req: _Request, d: Directive, uri_part: str) -> str:
+    """The request target nginx sends upstream (ngx_http_proxy_create_request)."""
+    has_vars = "$" in (d.args[0].value if d.args else "")
+    if has_vars and uri_part:
+        return uri_part
+    if not uri_part and req.valid_unparsed:
+        return req.request_uri
+    owner = d.parent
+    loc_len = 0
+    if uri_part and req.valid_location and owner is not None and owner.name == "location" and not has_vars:
+        m = location_match(owner)
+        if m is not None and (m.is_prefix or m.is_exact):
+            loc_len = len(m.pattern)
+    rest = req.uri[loc_len:]
+    if req.quoted_uri or req.internal:
+        rest = escape_uri(rest)
+    out = (uri_part if req.valid_location else "") + rest
+    if req.args:
+        out += "?" + req.args
+    return out
+
+
+def _index(req: _Request) -> object:
+    assert req.conf is not None
+    names: list[tuple[str, Directive | None]] = []
+    for d in effective_all(req.conf, "index"):
+        names.extend((a.value, d) for a in d.args)
+    if not names:
+        names = [("index.html", None)]
+    root, base = req.map_path(req.uri)
+    dir_tested = False
+    for raw, d in names:
+        value = req.expand(raw)
+        if value.startswith("/"):
+            req.step("index", f"index {raw} is a URI: internal redirect", d)
+            return _Internal(value, req.args)
+        path = base + value
+        req.result.fs_path = path
+        if req.fs is None:
+            req.assumed = True
+            req.step("index", f"URI ends with /: no filesystem view, assuming {path} exists "
+                              "(internal redirect to it)", d)
+            return _Internal(req.uri + value, req.args)
+        p = req.probe(path, read=False)
+        if p.ok:
+            req.step("index", f"index file {path} exists: internal redirect to {req.uri + value}", d)
+            return _Internal(req.uri + value, req.args)
+        if p.err in ("ELOOP",):
+            req.step("index", f"{path}: {_errno_text(p.err)}: 403", d)
+            return req.finalize(403, "file")
+        if p.err in ("ENOTDIR", "ENAMETOOLONG", "EACCES"):
+            code = 403 if p.err == "EACCES" else 404
+            req.step("index", f"{path}: {_errno_text(p.err)} ({p.detail}): {code}", d)
+            return req.finalize(code, "file")
+        if p.err == "UNKNOWN":
+            req.assumed = True
+            req.step("index", f"{path}: cannot be inspected ({p.detail})", d)
+            return _Final("file", None)
+        if not dir_tested:
+            dir_path = base[:-1] if base.endswith("/") and len(base) > 1 else base
+            dp = req.probe(dir_path, read=False)
+            req.result.fs_path = dir_path
+            if dp.err == "ENOENT":
+                req.step("index", f"directory {dir_path} does not exist: 404", d)
+                return req.finalize(404, "file")
+            if dp.err == "ELOOP":
+                req.step("index", f"directory {dir_path}: symlink refused: 403", d)
+                return req.finalize(403, "file")
+            if dp.ok and not dp.is_dir:
+                req.step("index", f"{dir_path} is not a directory: 500", d)
+                return req.finalize(500, "file")
+            if not dp.ok and dp.err != "EACCES":
+                req.step("index", f"directory {dir_path}: {_errno_text(dp.err)}: 500", d)
+                return req.finalize(500, "file")
+            dir_tested = True
+        req.step("index", f"index file {path} does not exist", d)
+    auto = effective(req.conf, "autoindex")
+    if auto is not None and auto.args and auto.args[0].value == "on":
+        req.result.fs_path = base
+        p = req.probe(base, read=True)
+        if p.ok:
+            req.step("autoindex", f"autoindex on: nginx lists {base}", auto)
+            return _Final("file", 200)
+        code = 403 if p.err == "EACCES" else (404 if p.err in ("ENOENT", "ENOTDIR", "ENAMETOOLONG") else 500)
+        req.step("autoindex", f"autoindex on but {base}: {_errno_text(p.err)}: {code}", auto)
+        return req.finalize(code, "file")
+    req.result.fs_path = base
+    req.step("index", f"no index file in {base} and autoindex is off: nginx answers 403 "
+                      "(directory index is forbidden)", path_directive(req.conf))
+    return req.finalize(403, "file")
+
+
+def _static_file(req: _Request) -> object:
+    assert req.conf is not None
+    _, path = req.map_path(req.uri)
+    res = req.result
+    res.fs_path = path
+    d = path_directive(req.conf)
+    how = _mapping_text(req, d, path)
+    if req.fs is None:
+        req.assumed = True
+        req.step("file", f"{how}; no filesystem view: status unknown", d)
+        return _Final("file", None)
+    p = req.probe(path, read=True)
+    if p.ok and p.is_dir:
+        target = escape_uri(req.uri) + "/" + (f"?{req.args}" if req.args else "")
+        req.step("file", f"{how}, a directory: nginx answers 301 to {target}", d)
+        return req.finalize(301, "redirect", target)
+    if p.ok and not p.is_file:
+        req.step("file", f"{how}, not a regular file: 404", d)
+        return req.finalize(404, "file")
+    if p.ok:
+        req.step("file", f"{how}: served (200)", d)
+        return _Final("file", 200)
+    if p.err == "UNKNOWN":
+        req.assumed = True
+        req.step("file", f"{how}: cannot be inspected ({p.detail}); status unknown", d)
+        return _Final("file", None)
+    code = 404 if p.err in ("ENOENT", "ENOTDIR", "ENAMETOOLONG") else (403 if p.err in ("EACCES", "ELOOP") else 500)
+    detail = f" ({p.detail})" if p.detail and p.err != "ENOENT" else ""
+    req.step("file", f"{how}: {_errno_text(p.err)}{detail}: {code}", d)
+    return req.finalize(code, "file")
+
+
+def _mapping_text(req: _Request, d: Directive | None, path: str) -> str:
+    if d is None:
+        return f"no root/alias: default root {req.full_name('html')} → {path}"
+    owner = d.parent
+    if d.name == "alias" and owner is not None and owner.name == "location":
+        m = location_match(owner)
+        if m is not None and m.is_regex:
+            return f"alias {d.args[0].value} of regex location → {path}"
+        if m is not None:
+            return f"alias {d.args[0].value} replaces {m.pattern} → {path}"
+    return f"{d.name} {d.args[0].value if d.args else ''} + URI {req.uri} → {path}"
+
+
+def _finish(req: _Request, final: _Final) -> None:
+    res = req.result
+    res.location = req.loc
+    res.action = final.action
+    res.redirect = final.redirect
+    forced = not final.special and req.err_status is not None
+    if final.special:
+        status = final.status  # nginx's own response replaces any error_page status
+    elif forced:
+        status = req.err_status  # error_page keeps the original status over the page's
+    else:
+        status = final.status
+    if req.assumed and not forced:
+        status = None
+    res.status = status
+    if req.unknown:
+        names = ", ".join(f"${n}" for n in sorted(req.unknown))
+        res.steps.append(Step("note", f"{names}: value unknown to the simulator, kept literally"))
