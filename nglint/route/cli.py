@@ -27,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="the nginx config (nginx.conf, a vhost file, or an `nginx -T` dump)")
     p.add_argument("urls", nargs="+", metavar="URL",
                    help="a path (/static/app.css) or a full http://host/path; - reads URLs from stdin")
-    p.add_argument("--host", help="Host header (default: the URL's host; none for a bare path)")
+    p.add_argument("--host", help="Host header for bare paths (an absolute URL's host wins over it, as in "
+                                  "nginx); without either, the request has no Host header")
     p.add_argument("--addr", metavar="IP:PORT", help="local address the connection arrives on "
                                                      "(127.0.0.1:8080, [::1]:80, unix:/run/x.sock)")
     fs = p.add_mutually_exclusive_group()

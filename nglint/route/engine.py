@@ -361,14 +361,17 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
           fs: FsView | None = None) -> RouteResult:
     """Simulate one GET request for ``url`` (a path or `http://host/path`).
 
-    ``host`` is the Host header (the URL's host when None; no Host header when both are
-    missing, as an HTTP/1.0 client sends it); ``addr`` the local `IP:PORT` (or `unix:`
+    ``host`` is the Host header (the host of an absolute URL wins over it, as in nginx; a
+    bare path without ``host`` is a request without Host, as an HTTP/1.0 client sends it);
+    ``addr`` the local `IP:PORT` (or `unix:`
     path) the connection arrived on; ``fs`` a filesystem view to decide file tests and
     permissions (without one, statuses that depend on files are None).
     """
     cc = config if isinstance(config, CompiledConfig) else compile_config(config)
     url_host, url_port, target = _split_url(url)
-    raw_host = host if host is not None else url_host
+    # nginx: the host of an absolute request line wins over the Host header
+    raw_host = url_host if url_host is not None else host
+    header_host = host if host is not None else url_host
     port_hint = url_port
     if port_hint is None and raw_host and re.search(r":(\d+)$", raw_host):
         port_hint = int(raw_host.rsplit(":", 1)[1])
@@ -411,7 +414,7 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
     if fs is not None:
         user, grp, _ = cc.user()
         ident = fs.identity(user, grp)
-    req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), norm_host, raw_host, port, ip,
+    req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), norm_host, header_host, port, ip,
                    uri=uri, args=args, request_uri=request_uri, quoted_uri="%" in raw_path)
     req.captures.update({k: v for k, v in name_caps.items() if not k.isdigit()})
     final = _run(req)
