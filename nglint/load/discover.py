@@ -1,40 +1,30 @@
-"""Turn command-line paths into configs: files, directories, `-` (stdin, dumps)."""
+"""Turn command-line paths into configs: files, directories, `-` (stdin), `nginx -T` dumps.
+
+A directory is read the way nginx would see it: each main config (`nginx.conf`, or any
+file with `http {`/`events {` at its top) is loaded with everything it includes; every
+other config file is linted once, standalone (a vhost or snippet), unless another snippet
+includes it. A standalone file below the directory of a main config that does not load it
+is marked ``not_loaded_by`` that config: edits to it change nothing (NGL012).
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import sys
 from pathlib import Path
 
-from nglint.load.loader import Config, LoadError, load, load_text
+from nglint.load.loader import CONF_SUBDIRS, Config, LoadError, load, load_text, split_dump
+from nglint.load.tree import SourceFile
 
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
               "site-packages", "dist", "build"}
-# What makes a file in a scanned directory worth treating as nginx config.
-_LOOKS_NGINX = re.compile(rb"^\s*(server|http|location|upstream|events)\s*\{", re.M)
-_CONF_DIRS = {"sites-enabled", "sites-available", "conf.d", "nginx", "vhosts", "vhost.d"}
-
-
-def _candidates(root: Path) -> tuple[list[Path], list[Path]]:
-    """(nginx.conf entry points, other files that look like nginx config) under root."""
-    mains, others = [], []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        base = Path(dirpath)
-        for name in sorted(filenames):
-            path = base / name
-            if name == "nginx.conf":
-                mains.append(path)
-            elif name.endswith(".conf") or base.name in _CONF_DIRS:
-                try:
-                    head = path.read_bytes()[:65536]
-                except OSError:
-                    continue
-                if _LOOKS_NGINX.search(head):
-                    others.append(path)
-    return mains, others
-
+_CONF_SUFFIXES = (".conf", ".nginx", ".vhost")
+# What makes a file in a scanned directory nginx config: a typical block at the start of a line.
+_LOOKS_NGINX = re.compile(rb"^[ \t]*(?:server|http|location|upstream|events|stream|map|geo|split_clients|types)"
+                          rb"\b[^;{}\n]*\{", re.M)
+_LOOKS_MAIN = re.compile(rb"^[ \t]*(?:http|events)[ \t\r\n]*\{", re.M)
 
 _stdin_cache: list[bytes] = []
 
@@ -48,8 +38,8 @@ def _stdin() -> bytes:
 
 def load_paths(paths: list[str], *, prefix: str | None = None, conf_root: str | None = None,
                stdin_name: str = "<stdin>", overlay: dict[str, bytes] | None = None) -> list[Config]:
-    """Configs for every path given. A directory yields its nginx.conf files (with whatever
-    they include) plus every config file that none of them includes, linted standalone."""
+    """Configs for every path given: a file, a directory (see the module doc), `-` for stdin.
+    A file or stdin holding an `nginx -T` dump is split back into its files."""
     configs: list[Config] = []
     for arg in paths:
         if arg == "-":
@@ -57,24 +47,93 @@ def load_paths(paths: list[str], *, prefix: str | None = None, conf_root: str | 
             continue
         path = Path(arg)
         if path.is_dir():
-            mains, others = _candidates(path)
-            loaded: set[str] = set()
-            for main in mains:
-                config = load(main, prefix=prefix, conf_root=conf_root, overlay=overlay)
-                configs.append(config)
-                loaded.update(str(src.path) for src in config.files.values())
-            for other in others:
-                if os.path.abspath(other) not in loaded:
-                    config = load(other, prefix=prefix, conf_root=conf_root, overlay=overlay)
-                    config.standalone = True
-                    config.not_loaded = bool(mains)  # type: ignore[attr-defined]
-                    configs.append(config)
-            continue
-        if not path.exists():
+            configs.extend(load_directory(path, prefix=prefix, conf_root=conf_root, overlay=overlay))
+        elif not path.exists():
             raise LoadError(f"{arg}: no such file or directory")
-        data_head = path.read_bytes()[:4096] if path.is_file() else b""
-        if data_head.startswith(b"nginx: the configuration file") or b"# configuration file " in data_head:
-            configs.append(load_text(path.read_bytes(), str(path), prefix=prefix, conf_root=conf_root, overlay=overlay))
+        elif _is_dump(path):
+            configs.append(load_text(path.read_bytes(), str(path), prefix=prefix, conf_root=conf_root))
         else:
             configs.append(load(path, prefix=prefix, conf_root=conf_root, overlay=overlay))
     return configs
+
+
+def _is_dump(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return False  # load() reports why it cannot be read
+    return split_dump(head) is not None
+
+
+def _head(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as f:
+            return f.read(65536)
+    except OSError:
+        return None
+
+
+def _candidates(root: Path) -> tuple[list[Path], list[Path]]:
+    """(main configs, other nginx config files) below ``root``, each real file once."""
+    mains: list[Path] = []
+    others: list[Path] = []
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            path = base / name
+            if name != "nginx.conf" and not name.endswith(_CONF_SUFFIXES) and base.name not in CONF_SUBDIRS:
+                continue
+            head = _head(path)
+            real = os.path.realpath(path)
+            if head is None or real in seen:
+                continue
+            if name == "nginx.conf" or _LOOKS_MAIN.search(head):
+                mains.append(path)
+            elif _LOOKS_NGINX.search(head):
+                others.append(path)
+            else:
+                continue
+            seen.add(real)
+    return mains, others
+
+
+def _real_files(config: Config) -> set[str]:
+    return {os.path.realpath(src.path) for src in config.files.values()}
+
+
+def load_directory(root: Path, *, prefix: str | None = None, conf_root: str | None = None,
+                   overlay: dict[str, bytes] | None = None) -> list[Config]:
+    mains, others = _candidates(root)
+    main_configs = [load(p, prefix=prefix, conf_root=conf_root, overlay=overlay) for p in mains]
+    loaded: set[str] = set()
+    for config in main_configs:
+        loaded |= _real_files(config)
+    snippets = [load(p, prefix=prefix, conf_root=conf_root, overlay=overlay)
+                for p in others if os.path.realpath(p) not in loaded]
+    reach = [(os.path.realpath(c.main.path), _real_files(c)) for c in snippets]
+    kept: list[Config] = []
+    for config, (me, mine) in zip(snippets, reach):
+        # Another snippet includes this one (and is not included by it): lint it there only.
+        if any(me in theirs and other not in mine for other, theirs in reach if other != me):
+            continue
+        config.standalone = True
+        config.not_loaded_by = _not_loaded_by(config, main_configs)
+        kept.append(config)
+    return main_configs + kept
+
+
+def _not_loaded_by(config: Config, mains: list[Config]) -> SourceFile | None:
+    """The main config whose directory holds ``config``'s file without loading it, unless one
+    of its include globs matched nothing here and could take the file once deployed (a repo
+    with sites-available/ only, a Dockerfile copying app.conf into conf.d/)."""
+    path = Path(os.path.abspath(config.main.path))
+    for main in mains:
+        if main.context != "main" or not path.is_relative_to(main.conf_dir):
+            continue
+        if any(fnmatch.fnmatch(path.name, os.path.basename(g)) for g in main.unmatched_includes):
+            continue
+        return main.main
+    return None

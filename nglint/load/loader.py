@@ -1,11 +1,25 @@
-"""Build effective configuration trees from paths, directories, stdin and `nginx -T` dumps."""
+"""Build effective configuration trees from files, stdin and `nginx -T` dumps.
+
+nginx semantics (NGINX.md §9): a relative `include` resolves against the directory of the
+main config file, never the including file; globs expand in sorted order and may match
+nothing, while a missing plain file is an error; the included text is parsed in the
+including context. A file included twice is parsed once and placed twice.
+
+Repos hold configs written for the host: `include /etc/nginx/conf.d/*.conf;` points at the
+deployed location. Unless the config being read *is* the host's (it lives under the conf
+root), such paths are read from the main config's directory instead — the repo's `nginx/`
+stands for `/etc/nginx` — and the mapping is noted at info level.
+"""
 
 from __future__ import annotations
 
-import copy
+import fnmatch
+import functools
+import gc
 import glob
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -17,27 +31,33 @@ from nglint.load.tree import Comment, Directive, Node, SourceFile
 DEFAULT_PREFIX = Path("/usr/share/nginx")
 DEFAULT_CONF_ROOT = "/etc/nginx"
 
-# Top-level directives that only make sense in a main nginx.conf.
-_MAIN_ONLY = {"http", "events", "stream", "mail", "worker_processes", "user", "pid", "daemon",
-              "worker_rlimit_nofile", "load_module", "env", "master_process", "thread_pool"}
-# Top-level directives of a server-level snippet.
-_SERVER_LEVEL = {"location", "listen", "server_name", "root", "try_files", "return", "rewrite",
-                 "ssl_certificate", "ssl_certificate_key", "error_page"}
+# Files the nginx package installs beside nginx.conf (paths relative to it), and files other
+# packages put on the host; repos rarely carry them, and their absence there is no finding.
+PACKAGED_INCLUDES = frozenset({"mime.types", "fastcgi_params", "fastcgi.conf", "proxy_params", "uwsgi_params",
+                               "scgi_params", "koi-utf", "koi-win", "win-utf"})
+PACKAGED_DIRS = ("snippets/", "modules-enabled/")
+HOST_PROVIDED = frozenset({"/etc/letsencrypt/options-ssl-nginx.conf"})
+# A snippet in a directory of this name sits one level below the directory of nginx.conf.
+CONF_SUBDIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "vhosts", "vhosts.d", "vhost.d",
+                          "snippets", "http.d", "servers", "includes", "stream.d"})
+# An include argument that a template engine fills in later (envsubst, Jinja, ERB, Go...).
+_TEMPLATE = re.compile(r"\$|\{\{|\{%|<%")  # nginx itself never expands variables in include
 
-DUMP_HEADER = re.compile(rb"^# configuration file (.+):\r?$", re.M)
+_DUMP = re.compile(rb"^(?:nginx: [^\n]*\n)*(?=# configuration file )")
+_DUMP_HEADER = re.compile(rb"^# configuration file (.+):\r?\n", re.M)
 
 
 @dataclass
 class LoadIssue:
-    """Something the loader found: fatal issues (syntax, I/O) make the run exit 2."""
+    """Something the loader found: fatal issues (syntax, I/O, encoding) make the run exit 2."""
 
-    kind: str  # short kebab-case id, e.g. "syntax-error", "include-not-found"
+    kind: str  # kebab-case id: syntax-error, include-not-found, include-cycle, unreadable, ...
     message: str
     file: SourceFile | None = None
-    path: str | None = None  # when there is no SourceFile (unreadable, not UTF-8)
+    path: str | None = None  # when there is no SourceFile (unreadable or binary entry file)
     offset: int | None = None
     fatal: bool = False
-    severity: str = "error"
+    severity: str = "error"  # error | warning | info
 
     def where(self) -> str:
         name = self.file.display if self.file else (self.path or "-")
@@ -60,13 +80,20 @@ class Config:
 
     main: SourceFile
     nodes: list[Node]
-    context: str  # context of the main file's top level: "main", "http" or "server"
+    # Context of the top level: "main" (nginx.conf), "http" (vhosts, http-level snippets and,
+    # wrapped in a synthetic server, location snippets), "location" (a snippet of location
+    # directives such as `alias` or `proxy_pass`) or "stream" (stream server blocks).
+    context: str
     prefix: Path
     conf_dir: Path
     files: dict[str, SourceFile] = field(default_factory=dict)
     issues: list[LoadIssue] = field(default_factory=list)
     standalone: bool = False  # a snippet linted without the nginx.conf that includes it
     dump: bool = False  # loaded from an `nginx -T` dump
+    # Set by directory discovery: the nginx.conf of the same tree, which does not load this file.
+    not_loaded_by: SourceFile | None = None
+    # Include globs that matched no file here (a directory the deployment fills), absolute.
+    unmatched_includes: list[str] = field(default_factory=list)
 
     @property
     def fatal(self) -> list[LoadIssue]:
@@ -83,83 +110,189 @@ class Config:
                 yield node
 
     def http_blocks(self) -> list[Directive]:
-        return [d for d in self.top("http")] if self.context == "main" else []
+        return list(self.top("http")) if self.context == "main" else []
 
     def servers(self) -> list[Directive]:
         """Every http `server` block in load order (stream/mail servers excluded)."""
-        if self.context == "server":
-            return []
-        out: list[Directive] = []
-        scopes = self.http_blocks() if self.context == "main" else [None]
-        for scope in scopes:
-            nodes = scope.body() if scope is not None else self.nodes
-            out.extend(n for n in nodes if isinstance(n, Directive) and n.name == "server")
-        return out
+        if self.context == "main":
+            return [d for http in self.http_blocks() for d in http.directives("server")]
+        if self.context == "http":
+            return list(self.top("server"))
+        return []
 
     def main_directive(self, name: str) -> Directive | None:
         return next(self.top(name), None) if self.context == "main" else None
 
 
+# -- reading files ------------------------------------------------------------------------
+
 def read_source(path: Path, display: str | None = None) -> tuple[SourceFile | None, LoadIssue | None]:
+    """A file from disk (see ``decode_source``); an OS error becomes a fatal issue."""
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        return None, LoadIssue("unreadable", "is a directory", path=display or str(path), fatal=True)
     except OSError as e:
-        return None, LoadIssue("unreadable", f"cannot read: {e.strerror}", path=display or str(path), fatal=True)
+        return None, LoadIssue("unreadable", f"cannot read: {_reason(e)}", path=display or str(path), fatal=True)
     return decode_source(path, data, display)
 
 
 def decode_source(path: Path, data: bytes, display: str | None = None) -> tuple[SourceFile | None, LoadIssue | None]:
+    """Bytes → SourceFile. Binary data gives no file; bytes that are not UTF-8 are shown as
+    U+FFFD (byte offsets stay exact) and give a fatal issue at the first of them."""
     name = display or str(path)
-    if b"\x00" in data[:8192]:
-        return None, LoadIssue("not-text", "binary file, not an nginx config", path=name, fatal=True)
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        col = nul - data.rfind(b"\n", 0, nul)
+        return None, LoadIssue("not-text", f"binary data (NUL byte at line {line}, column {col}), "
+                                           "not an nginx config", path=name, fatal=True)
     try:
-        text = data.decode("utf-8")
+        return SourceFile(path, data, data.decode("utf-8"), name), None
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return None, LoadIssue("not-utf8", f"line {line}: byte 0x{data[e.start]:02x} is not valid UTF-8",
-                               path=name, fatal=True)
-    return SourceFile(path, data, text, name), None
+        bad = e.start
+    escaped = data.decode("utf-8", "surrogateescape")  # one lone surrogate per invalid byte
+    offsets, b = [], 0
+    for ch in escaped:
+        offsets.append(b)
+        b += 1 if "\udc80" <= ch <= "\udcff" else len(ch.encode("utf-8"))
+    offsets.append(b)
+    text = re.sub("[\udc80-\udcff]", "\ufffd", escaped)
+    src = SourceFile(path, data, text, name, byte_offsets=offsets)
+    return src, LoadIssue("not-utf8", f"byte 0x{data[bad]:02x} is not valid UTF-8 (nginx reads bytes; "
+                                      "nglint needs UTF-8 text)", file=src, offset=bad, fatal=True)
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or type(e).__name__
+
+
+# -- context guessing ---------------------------------------------------------------------
+
+@functools.cache
+def _markers() -> dict[str, frozenset[str]]:
+    """Directive names that give away the context of a snippet, from crossplane's tables."""
+    from crossplane import analyzer as a
+
+    http = {"main": a.NGX_HTTP_MAIN_CONF, "srv": a.NGX_HTTP_SRV_CONF | a.NGX_HTTP_SIF_CONF,
+            "loc": a.NGX_HTTP_LOC_CONF | a.NGX_HTTP_LIF_CONF | a.NGX_HTTP_LMT_CONF}
+    out: dict[str, set[str]] = {"main": set(), "server": set(), "location": set(), "stream": set()}
+    for name, masks in a.DIRECTIVES.items():
+        where = 0
+        for mask in masks:
+            where |= mask
+        contexts = where & ~0xFFFF  # the low bits count arguments
+        if not contexts & ~(a.NGX_MAIN_CONF | a.NGX_DIRECT_CONF):
+            out["main"].add(name)  # only valid in the main context: http, events, user, ...
+        if where & http["srv"] and not where & http["main"]:
+            out["server"].add(name)  # listen, server_name, location, if, return, ...
+        if where & http["loc"] and not where & (http["main"] | http["srv"]):
+            out["location"].add(name)  # alias, proxy_pass, internal, ...
+        if where & a.NGX_STREAM_SRV_CONF and not where & a.NGX_HTTP_SRV_CONF:
+            out["stream"].add(name)  # proxy_pass directly in a server: a stream server
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def guess_context(nodes: list[Node]) -> str:
-    names = {n.name for n in nodes if isinstance(n, Directive)}
-    if names & _MAIN_ONLY:
+    """The context a file's top level was written for: main, http, server, location, stream."""
+    marks = _markers()
+    top = [n for n in nodes if isinstance(n, Directive)]
+    names = {d.name for d in top}
+    if names & marks["main"]:
         return "main"
-    if "server" in names or "upstream" in names or "map" in names:
+    servers = [d for d in top if d.name == "server" and d.block is not None]
+    if servers:
+        inner = {c.name for s in servers for c in s.directives()}
+        if inner & marks["stream"] and not inner & {"location", "server_name", "root"}:
+            return "stream"
         return "http"
-    if names & _SERVER_LEVEL:
+    if names & marks["server"]:
         return "server"
+    if names & marks["location"]:
+        return "location"
     return "http"
 
 
-class _Loader:
-    def __init__(self, prefix: Path | None, conf_root: str | None, virtual: dict[str, bytes] | None = None,
-                 overlay: dict[str, bytes] | None = None) -> None:
-        self.prefix = prefix
-        self.overlay = overlay or {}  # path → bytes that replace the file's content (fix passes)
-        self.conf_root = (conf_root or DEFAULT_CONF_ROOT).rstrip("/")
-        self.virtual = virtual  # path → bytes, for `nginx -T` dumps
-        self.parsed: dict[str, tuple[SourceFile | None, list[Node] | None]] = {}
-        self.issues: list[LoadIssue] = []
-        self.files: dict[str, SourceFile] = {}
-        self.conf_dir = Path(".")
+def _guess_conf_dir(path: Path) -> Path:
+    """Where nginx.conf sits for a snippet at ``path``: relative includes resolve there."""
+    for d in (path.parent, path.parent.parent):
+        if (d / "nginx.conf").is_file():
+            return d
+    return path.parent.parent if path.parent.name in CONF_SUBDIRS else path.parent
 
-    def parse(self, key: str, path: Path, display: str | None = None) -> tuple[SourceFile | None, list[Node] | None]:
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # A tree is thousands of small objects with parent links: the cyclic collector would
+    # rescan them over and over while they are being created, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- the loader ---------------------------------------------------------------------------
+
+def _copy(node: Node) -> Node:
+    """A fresh node for another place of an included file (parent links set by the caller)."""
+    if isinstance(node, Comment):
+        return Comment(node.text, node.file, node.start, node.end)
+    block = None if node.block is None else [_copy(n) for n in node.block]
+    return Directive(node.name, node.args, node.file, node.start, node.end, node.name_end, block,
+                     node.block_start, node.block_end)
+
+
+class _Loader:
+    def __init__(self, *, prefix: str | Path | None, conf_root: str | None, overlay: dict[str, bytes] | None,
+                 virtual: dict[str, bytes] | None = None, disk: bool = True) -> None:
+        self.prefix = Path(prefix) if prefix else DEFAULT_PREFIX
+        self.conf_root = (conf_root or DEFAULT_CONF_ROOT).rstrip("/") or "/"
+        self.overlay = overlay or {}  # path → bytes that replace a file's content (fix passes)
+        self.virtual = virtual or {}  # path → bytes of files that exist only here (stdin, dumps)
+        self.disk = disk  # False for a dump: the files are the server's, not this machine's
+        self.conf_dir = Path.cwd()
+        self.search_dirs: list[Path] = []  # where relative includes are looked up
+        self.map_conf_root = False
+        self.parsed: dict[str, tuple[SourceFile | None, list[Node] | None]] = {}
+        self.placed: set[str] = set()
+        self.files: dict[str, SourceFile] = {}
+        self.issues: list[LoadIssue] = []
+        self.unmatched: list[str] = []
+        self.mapping_noted = False
+
+    def enter(self, key: str, conf_dir: Path, main_config: bool) -> None:
+        """Set nginx's conf dir for the entry file ``key``. A snippet (not a main config)
+        also finds relative includes beside itself, since its nginx.conf is a guess."""
+        self.conf_dir = conf_dir
+        self.search_dirs = [conf_dir]
+        own = Path(key).parent
+        if not main_config and own != conf_dir:
+            self.search_dirs.append(own)
+        root = self.conf_root + "/"
+        self.map_conf_root = self.disk and not key.startswith(root)
+
+    # -- files ------------------------------------------------------------------------
+    def read(self, key: str, display: str, via: Directive | None = None) -> tuple[SourceFile | None, list[Node] | None]:
+        """Parse file ``key`` once; problems become issues (at the include ``via`` if any)."""
         if key in self.parsed:
             return self.parsed[key]
-        if key in self.overlay:
-            src, issue = decode_source(path, self.overlay[key], display)
-        elif self.virtual is not None and key in self.virtual:
-            src, issue = decode_source(path, self.virtual[key], display)
-        else:
-            src, issue = read_source(path, display)
-        nodes = None
+        data = self.overlay.get(key, self.virtual.get(key))
+        src = nodes = issue = None
+        if data is None:
+            try:
+                data = Path(key).read_bytes()
+            except OSError as e:
+                issue = LoadIssue("unreadable", f"cannot read {display}: {_reason(e)}", path=display, fatal=True)
+        if data is not None:
+            src, issue = decode_source(Path(key), data, display)
         if issue is not None:
+            if via is not None and issue.file is None:  # point at the include line instead
+                issue.file, issue.offset, issue.path = via.file, via.args[0].start, None
+                if not issue.message.startswith("cannot read"):
+                    issue.message = f"{display}: {issue.message}"
             self.issues.append(issue)
-        else:
-            assert src is not None
+        if src is not None:
             self.files[key] = src
             try:
                 nodes = parse_file(src)
@@ -168,155 +301,191 @@ class _Loader:
         self.parsed[key] = (src, nodes)
         return src, nodes
 
-    # -- include expansion --------------------------------------------------
-    def exists(self, path: str) -> bool:
-        if self.virtual is not None:
-            return path in self.virtual
-        return os.path.isfile(path)
+    def is_file(self, path: str) -> bool:
+        return path in self.overlay or path in self.virtual or (self.disk and os.path.isfile(path))
 
     def glob(self, pattern: str) -> list[str]:
-        if self.virtual is not None:
-            rx = re.compile(glob.translate(pattern) if hasattr(glob, "translate") else _glob_to_re(pattern))
-            return sorted(p for p in self.virtual if rx.match(p))
-        return sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
+        found = {p for p in self.virtual if _glob_match(pattern, p)}
+        if self.disk:
+            found.update(p for p in glob.glob(pattern) if os.path.isfile(p))
+        return sorted(found)
 
-    def resolve_include(self, directive: Directive) -> tuple[list[str], str | None]:
-        """Files an include names (sorted), and a note when an absolute path was mapped."""
-        pattern = directive.args[0].value if directive.args else ""
-        if not os.path.isabs(pattern):
-            pattern = str(self.conf_dir / pattern)
-        is_glob = glob.has_magic(pattern)
-        found = self.glob(pattern) if is_glob else ([pattern] if self.exists(pattern) else [])
-        if found or self.virtual is not None:
-            return found, None
-        # A repo holds configs written for the host: /etc/nginx/x stands for <conf dir>/x.
-        root = self.conf_root + "/"
-        if pattern.startswith(root):
-            mapped = str(self.conf_dir / pattern[len(root):])
-            found = self.glob(mapped) if is_glob else ([mapped] if self.exists(mapped) else [])
+    def display(self, path: str) -> str:
+        if not self.disk:
+            return path
+        rel = os.path.relpath(path)
+        return path if rel.startswith("..") else rel
+
+    # -- includes -----------------------------------------------------------------------
+    def resolve(self, pattern: str) -> tuple[list[str], str, str | None]:
+        """(files matched in order, the path looked at, the part below the conf root when an
+        absolute host path was mapped onto the conf dir)."""
+        magic = glob.has_magic(pattern)
+        below = None
+        if os.path.isabs(pattern):
+            looks = [pattern]
+            if self.map_conf_root and pattern.startswith(self.conf_root + "/"):
+                below = pattern[len(self.conf_root) + 1:]
+                looks = [str(d / below) for d in self.search_dirs]
+        else:
+            looks = [str(d / pattern) for d in self.search_dirs]
+        for look in looks:
+            found = self.glob(look) if magic else ([look] if self.is_file(look) else [])
             if found:
-                return found, f"{pattern} mapped to {mapped}"
-        return found, None
-
-    def expand(self, nodes: list[Node], parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
-        """Effective children of ``parent``: include directives followed by their files' nodes."""
-        out: list[Node] = []
-        for node in nodes:
-            if isinstance(node, Comment):
-                out.append(node)
-                continue
-            node.parent = parent
-            out.append(node)
-            if node.name == "include" and node.args and node.block is None:
-                out.extend(self.include(node, parent, chain))
-            elif node.block is not None:
-                node.children = self.expand(node.block, node, chain)
-        return out
+                return found, look, below
+        return [], looks[0], below
 
     def include(self, directive: Directive, parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
-        paths, note = self.resolve_include(directive)
-        pattern = directive.args[0].value
-        if note:
-            self.issues.append(LoadIssue("include-mapped", note, file=directive.file,
-                                         offset=directive.args[0].start, severity="info"))
-        if not paths and not glob.has_magic(pattern):
-            self.issues.append(LoadIssue("include-not-found", f"included file {pattern} does not exist",
-                                         file=directive.file, offset=directive.args[0].start,
-                                         severity="warning"))
+        """The nodes an `include` brings in at its place (already expanded)."""
+        if len(directive.args) != 1:
+            return []  # NGL009 reports the argument count
+        arg = directive.args[0]
+        pattern = arg.value
+        if _TEMPLATE.search(pattern):
+            return []  # filled in by a template engine at deploy time
+        paths, looked, below = self.resolve(pattern)
+        if not paths:
+            if glob.has_magic(pattern):
+                self.unmatched.append(looked)  # nginx accepts a glob that matches nothing
+            else:
+                self.missing(directive, pattern, looked, below)
+            return []
+        if below is not None and not self.mapping_noted:
+            self.mapping_noted = True
+            self.issues.append(LoadIssue(
+                "include-mapped", f"{self.conf_root}/ paths are read from {self.display(str(self.conf_dir))}/ "
+                f"(the host's {self.conf_root}; set --conf-root if it is elsewhere)",
+                file=directive.file, offset=arg.start, severity="info"))
         out: list[Node] = []
         for path in paths:
             if path in chain:
-                self.issues.append(LoadIssue("include-cycle", f"include cycle: {path} includes itself",
-                                             file=directive.file, offset=directive.start, fatal=True))
+                cycle = " -> ".join(self.display(p) for p in chain[chain.index(path):] + (path,))
+                self.issues.append(LoadIssue("include-cycle", f"include cycle: {cycle}", file=directive.file,
+                                             offset=arg.start, fatal=True))
                 continue
-            src, nodes = self.parse(path, Path(path), self.display(path))
+            src, nodes = self.read(path, self.display(path), directive)
             if src is None or nodes is None:
                 continue
             directive.included.append(src)
-            # A file included in several places gets its own copy of the tree per place.
-            linked = nodes if not any(n.parent for n in nodes if isinstance(n, Directive)) and \
-                not getattr(src, "_linked", False) else copy.deepcopy(nodes, {id(src): src})
-            src._linked = True  # type: ignore[attr-defined]
-            out.extend(self.expand(linked, parent, chain + (path,)))
+            out.extend(self.expand(self.place(path, nodes), parent, chain + (path,)))
         return out
 
-    def display(self, path: str) -> str:
-        try:
-            return os.path.relpath(path) if not os.path.isabs(path) or self.virtual is None else path
-        except ValueError:
-            return path
+    def missing(self, directive: Directive, pattern: str, looked: str, below: str | None) -> None:
+        rel = below if below is not None else (None if os.path.isabs(pattern) else pattern)
+        packaged = (rel is not None and (rel in PACKAGED_INCLUDES or rel.startswith(PACKAGED_DIRS))) or \
+            (self.map_conf_root and pattern in HOST_PROVIDED)
+        where = "" if looked == pattern else f" (looked for {self.display(looked)})"
+        if packaged:
+            message = f"included file {pattern} is not here{where}; it is installed on the host by a package"
+        else:
+            message = f"included file {pattern} does not exist{where}"
+        self.issues.append(LoadIssue("include-not-found", message, file=directive.file,
+                                     offset=directive.args[0].start, severity="info" if packaged else "warning"))
+
+    def place(self, key: str, nodes: list[Node]) -> list[Node]:
+        """The nodes of file ``key`` for one more place in the tree: the parsed nodes the
+        first time, copies after (each place has its own parents)."""
+        if key not in self.placed:
+            self.placed.add(key)
+            return nodes
+        return [_copy(n) for n in nodes]
+
+    def expand(self, nodes: list[Node], parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
+        """Effective children of ``parent``: each include directive followed by its files' nodes."""
+        out: list[Node] = []
+        for node in nodes:
+            node.parent = parent
+            out.append(node)
+            if isinstance(node, Directive):
+                if node.block is not None:
+                    node.children = self.expand(node.block, node, chain)
+                elif node.name == "include":
+                    out.extend(self.include(node, parent, chain))
+        return out
+
+    # -- the whole config -----------------------------------------------------------------
+    def config(self, key: str, display: str, context: str | None) -> Config:
+        src, nodes = self.read(key, display)
+        self.placed.add(key)
+        if src is None:
+            src = SourceFile(Path(key), b"", "", display)
+        effective = self.expand(nodes, None, (key,)) if nodes is not None else []
+        ctx = context or guess_context(effective)
+        if ctx == "server":
+            # A location snippet: lint it inside an implicit server block so every rule and the
+            # route simulator see the structure nginx gives it once included.
+            server = Directive("server", [], src, 0, 0, 0, block=[], children=effective, synthetic=True)
+            for node in effective:
+                node.parent = server
+            effective, ctx = [server], "http"
+        return Config(main=src, nodes=effective, context=ctx, prefix=self.prefix, conf_dir=self.conf_dir,
+                      files=self.files, issues=self.issues, standalone=ctx != "main", dump=not self.disk,
+                      unmatched_includes=self.unmatched)
 
 
-def _glob_to_re(pattern: str) -> str:
-    import fnmatch
+def _glob_match(pattern: str, path: str) -> bool:
+    """glob(3) matching: wildcards stay inside one path component and skip dot files."""
+    pat_parts, parts = pattern.split("/"), path.split("/")
+    if len(pat_parts) != len(parts):
+        return False
+    return all(fnmatch.fnmatchcase(part, pat) and (pat.startswith(".") or not part.startswith(".") or pat == part)
+               for pat, part in zip(pat_parts, parts))
 
-    return fnmatch.translate(pattern)
 
-
-def _display(path: Path) -> str:
-    return str(path)
+def _is_main_config(nodes: list[Node] | None) -> bool:
+    return bool(nodes) and guess_context(nodes) == "main"
 
 
 def load(path: str | Path, *, prefix: str | Path | None = None, conf_root: str | None = None,
          context: str | None = None, overlay: dict[str, bytes] | None = None) -> Config:
-    """Load one entry file (and everything it includes). ``overlay`` maps absolute paths to
+    """Load one entry file and everything it includes. ``overlay`` maps absolute paths to
     bytes used instead of the file's content (how the fix loop re-lints unwritten edits)."""
     path = Path(path)
-    loader = _Loader(Path(prefix) if prefix else None, conf_root, overlay=overlay)
     key = os.path.abspath(path)
-    loader.conf_dir = Path(key).parent
-    src, nodes = loader.parse(key, Path(key), _display(path))
-    return _finish(loader, src, nodes, key, context, Path(key).parent)
+    with _gc_paused():
+        loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay)
+        _, nodes = loader.read(key, str(path))
+        main_config = path.name == "nginx.conf" or _is_main_config(nodes)
+        conf_dir = Path(key).parent if main_config else _guess_conf_dir(Path(key))
+        loader.enter(key, conf_dir, main_config)
+        return loader.config(key, str(path), context)
 
 
 def load_text(text: bytes | str, name: str = "<stdin>", *, prefix: str | Path | None = None,
               conf_root: str | None = None, context: str | None = None,
               overlay: dict[str, bytes] | None = None) -> Config:
-    """Load config text (stdin or an `nginx -T` dump, detected by its file headers)."""
+    """Load config text: stdin, or an `nginx -T` dump (recognised by its file headers).
+    Relative includes of plain text resolve beside ``name`` (the current dir for stdin)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if overlay and name in overlay:
         data = overlay[name]
-    headers = list(DUMP_HEADER.finditer(data))
-    if headers:
-        return _load_dump(data, headers, name, prefix, conf_root)
-    loader = _Loader(Path(prefix) if prefix else None, conf_root, virtual={name: data})
-    loader.conf_dir = Path.cwd()
-    src, nodes = loader.parse(name, Path(name), name)
-    return _finish(loader, src, nodes, name, context, Path.cwd())
+    files = split_dump(data)
+    with _gc_paused():
+        if files is not None:
+            main = next(iter(files))
+            loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual=files, disk=False)
+            loader.enter(main, Path(main).parent, True)
+            return loader.config(main, main, context)
+        loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual={name: data})
+        _, nodes = loader.read(name, name)
+        here = Path.cwd() if name.startswith("<") else Path(os.path.abspath(name)).parent
+        loader.enter(name, here, True)
+        return loader.config(name, name, context)
 
 
-def _load_dump(data: bytes, headers: list[re.Match[bytes]], name: str, prefix, conf_root) -> Config:
-    virtual: dict[str, bytes] = {}
+def split_dump(data: bytes) -> dict[str, bytes] | None:
+    """The files of an `nginx -T` dump (path → bytes, in load order), or None if ``data`` is
+    not one. nginx prints each file after a `# configuration file PATH:` line and adds a
+    newline after it; `nginx: ... syntax is ok` lines may come first (stderr captured too)."""
+    start = _DUMP.match(data)
+    if start is None:
+        return None
+    headers = list(_DUMP_HEADER.finditer(data, start.end()))
+    files: dict[str, bytes] = {}
     for i, m in enumerate(headers):
         end = headers[i + 1].start() if i + 1 < len(headers) else len(data)
         body = data[m.end():end]
-        if body.startswith(b"\r\n"):
-            body = body[2:]
-        elif body.startswith(b"\n"):
-            body = body[1:]
-        virtual[m.group(1).decode("utf-8", "replace")] = body
-    main = next(iter(virtual))
-    loader = _Loader(Path(prefix) if prefix else None, conf_root, virtual=virtual)
-    loader.conf_dir = Path(main).parent
-    src, nodes = loader.parse(main, Path(main), main)
-    config = _finish(loader, src, nodes, main, None, Path(main).parent)
-    config.dump = True
-    return config
-
-
-def _finish(loader: _Loader, src: SourceFile | None, nodes: list[Node] | None, key: str,
-            context: str | None, conf_dir: Path) -> Config:
-    if src is None:
-        src = SourceFile(Path(key), b"", "", key)
-    ctx = context or (guess_context(nodes) if nodes else "http")
-    effective = loader.expand(nodes, None, (key,)) if nodes is not None else []
-    if ctx == "server":
-        # A location snippet: lint it inside an implicit server block so every rule and the
-        # route simulator see the structure nginx would give it once included.
-        server = Directive("server", [], src, 0, 0, 0, block=[], children=effective, synthetic=True)
-        for node in effective:
-            node.parent = server
-        effective, ctx = [server], "http"
-    prefix = loader.prefix or DEFAULT_PREFIX
-    return Config(main=src, nodes=effective, context=ctx, prefix=prefix, conf_dir=conf_dir,
-                  files=loader.files, issues=loader.issues, standalone=ctx != "main")
+        if body.endswith(b"\n"):
+            body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
+        files.setdefault(m.group(1).decode("utf-8", "replace"), body)
+    return files

@@ -15,12 +15,13 @@ class SourceFile:
     character columns (what editors show).
     """
 
-    def __init__(self, path: Path, data: bytes, text: str, display: str | None = None) -> None:
+    def __init__(self, path: Path, data: bytes, text: str, display: str | None = None, *,
+                 byte_offsets: list[int] | None = None) -> None:
         self.path = path
         self.display = display or str(path)  # how diagnostics name the file
         self.data = data
         self.text = text
-        self._ascii = len(data) == len(text)
+        self._ascii = len(data) == len(text) and byte_offsets is None
         self._line_starts = [0]
         find, i = data.find, 0
         while True:
@@ -28,7 +29,9 @@ class SourceFile:
             if not i:
                 break
             self._line_starts.append(i)
-        self._char_to_byte: list[int] | None = None
+        # char offset → byte offset; given when ``text`` is not a plain UTF-8 decoding of
+        # ``data`` (invalid bytes shown as U+FFFD), else built on first use.
+        self._char_to_byte: list[int] | None = byte_offsets
 
     def byte_offset(self, char_offset: int) -> int:
         if self._ascii:
@@ -46,7 +49,7 @@ class SourceFile:
         """1-based line and character column of a byte offset."""
         line = bisect.bisect_right(self._line_starts, offset) - 1
         start = self._line_starts[line]
-        col = len(self.data[start:offset].decode("utf-8", "replace")) + 1 if not self._ascii else offset - start + 1
+        col = len(self.data[start:offset].decode("utf-8", "surrogateescape")) + 1 if not self._ascii else offset - start + 1
         return line + 1, col
 
     def line_text(self, line: int) -> str:

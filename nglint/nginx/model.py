@@ -85,51 +85,89 @@ def _levels(block: Directive):
         node = node.parent
 
 
-def effective_all(block: Directive, name: str) -> list[Directive]:
+class BlockIndex:
+    """Child directives by name, per block, built on first use: an `http` block with
+    thousands of servers is scanned once, not once per lookup."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, dict[str, list[Directive]]] = {}
+        self._blocks: list[Directive] = []  # keeps ids stable while the index lives
+
+    def children(self, block: Directive, *names: str) -> list[Directive]:
+        """The block's direct children called any of ``names``, in effective order."""
+        table = self._tables.get(id(block))
+        if table is None:
+            table = {}
+            for d in block.directives():
+                table.setdefault(d.name, []).append(d)
+            self._tables[id(block)] = table
+            self._blocks.append(block)
+        if len(names) == 1:
+            return table.get(names[0], [])
+        key = "\0".join(names)
+        if key not in table:
+            table[key] = [d for d in block.directives() if d.name in names] \
+                if sum(1 for n in names if n in table) > 1 else [d for n in names for d in table.get(n, [])]
+        return table[key]
+
+
+def _own(level: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
+    if index is not None:
+        return index.children(level, *names)
+    return [d for d in level.directives() if d.name in names]
+
+
+def effective_all(block: Directive, name: str, index: BlockIndex | None = None) -> list[Directive]:
     """Every ``name`` directive that applies in ``block``: those of the nearest level that
     has any (arrays such as `index` or `error_page` are replaced as a whole, not merged)."""
     if name in LOCAL:
-        return list(block.directives(name))
+        return _own(block, (name,), index)
     if name in HANDLERS:
         for level in _levels(block):
-            own = list(level.directives(name))
+            own = _own(level, (name,), index)
             if own or level.name not in _NONAME:
                 return own
         return []
     if name in PATH_SLOT:
-        for level in _levels(block):
-            own = [d for d in level.directives() if d.name in PATH_SLOT]
-            if own:
-                return [d for d in own if d.name == name]
-        return []
+        d = path_directive(block, index)
+        return [d] if d is not None and d.name == name else []
     for level in _levels(block):
-        own = list(level.directives(name))
+        own = _own(level, (name,), index)
         if own:
             return own
     return []
 
 
-def effective(block: Directive, name: str) -> Directive | None:
+def effective(block: Directive, name: str, index: BlockIndex | None = None) -> Directive | None:
     """The ``name`` directive that applies in ``block`` (its own or an inherited one), or
     None. For array directives this is the first of the applying level; see
     :func:`effective_all`."""
-    found = effective_all(block, name)
+    found = effective_all(block, name, index)
     return found[0] if found else None
 
 
-def path_directive(block: Directive) -> Directive | None:
+def path_directive(block: Directive, index: BlockIndex | None = None) -> Directive | None:
     """The `root` or `alias` that maps URIs to files in ``block`` (None: nginx's default
     `root html`)."""
     for level in _levels(block):
-        for d in level.directives():
-            if d.name in PATH_SLOT:
-                return d
+        found = _own(level, PATH_SLOT, index)
+        if found:
+            return found[0]
     return None
 
 
-def flag(block: Directive, name: str, default: bool) -> bool:
+def access_rules(block: Directive, index: BlockIndex | None = None) -> list[Directive]:
+    """`allow`/`deny` rules in effect, in order (one array in nginx, inherited as a whole)."""
+    for level in _levels(block):
+        found = _own(level, ("allow", "deny"), index)
+        if found:
+            return found
+    return []
+
+
+def flag(block: Directive, name: str, default: bool, index: BlockIndex | None = None) -> bool:
     """An on/off directive's effective value."""
-    d = effective(block, name)
+    d = effective(block, name, index)
     if d is None or not d.args:
         return default
     return d.args[0].value.lower() == "on"

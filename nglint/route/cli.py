@@ -8,6 +8,7 @@ or unparsable configs, and configs nginx itself would refuse to load (`nginx -t`
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 
@@ -64,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if len(configs) != 1:
         raise UsageError(f"-c {args.conf}: expected one config file, found {len(configs)} entry points")
     config = configs[0]
+    # The config tree lives until exit: keep the cyclic GC from rescanning it on every
+    # allocation burst (a 5,000-server config otherwise costs more in GC than in routing).
+    gc.freeze()
     if config.fatal:
         raise UsageError(str(config.fatal[0]))
     cc = compile_config(config)

@@ -12,7 +12,7 @@ import socket
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import LocationMatch, location_match
+from nglint.nginx.model import BlockIndex, LocationMatch, location_match
 from nglint.nginx.regex import RegexError, compile_pcre
 from nglint.nginx.servers import AddrKey, Listen, NameTable, format_address, server_listens, server_names
 
@@ -219,6 +219,7 @@ class CompiledConfig:
     _errors: list[Problem]
     warnings: list[Problem]
     hostname: str
+    index: BlockIndex = field(default_factory=BlockIndex)
 
     @property
     def errors(self) -> list[Problem]:

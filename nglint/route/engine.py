@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import effective, effective_all, flag, location_match, path_directive
+from nglint.nginx.model import access_rules, effective, effective_all, flag, location_match, path_directive
 from nglint.nginx.regex import RegexError, compile_pcre
 from nglint.nginx.servers import AddrKey, ListenError, normalize_host, parse_address
 from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
@@ -182,7 +182,7 @@ class _Request:
         """The root/alias directive in effect and nginx's alias length (0: root,
         ALIAS_REGEX: alias in a regex location, else the owner location's prefix length)."""
         assert self.conf is not None
-        d = path_directive(self.conf)
+        d = path_directive(self.conf, self.cc.index)
         if d is None or d.name == "root":
             return d, 0
         owner = d.parent
@@ -224,7 +224,7 @@ class _Request:
 
     def symlink_policy(self, path: str) -> tuple[str, int]:
         assert self.conf is not None
-        d = effective(self.conf, "disable_symlinks")
+        d = effective(self.conf, "disable_symlinks", self.cc.index)
         if d is None or not d.args or d.args[0].value == "off":
             return "off", 0
         mode = d.args[0].value
@@ -247,9 +247,9 @@ class _Request:
         """An nginx-generated status: `error_page` may turn it into an internal redirect."""
         conf = self.conf if self.conf is not None else self.server.directive
         if not self.error_page_done and self.uri_changes != 0:
-            pages = effective_all(conf, "error_page")
+            pages = effective_all(conf, "error_page", self.cc.index)
             if pages:
-                if not flag(conf, "recursive_error_pages", False):
+                if not flag(conf, "recursive_error_pages", False, self.cc.index):
                     self.error_page_done = True
                 for ep in pages:
                     vals = ep.values
@@ -394,7 +394,7 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
     if not target.startswith("/"):
         raise RouteError(f"{url}: not a path or http:// URL")
     # The URI is parsed before the Host picks a server: merge_slashes is the default server's.
-    merge = flag(group.default.directive, "merge_slashes", True)
+    merge = flag(group.default.directive, "merge_slashes", True, cc.index)
     raw_path, args = split_request_target(target)
     request_uri = target.split("#", 1)[0]
     try:
@@ -490,8 +490,9 @@ def _find_config(req: _Request) -> object:
         req.result.chain.append(loc.path)
         req.result.locations.append(loc)
         req.step("location", notes, loc.directive)
-    if not req.internal and loc is not None and effective(loc.directive, "internal") is not None:
-        d = effective(loc.directive, "internal")
+    internal = effective(loc.directive, "internal", req.cc.index) if loc is not None else None
+    if not req.internal and internal is not None:
+        d = internal
         req.step("internal", f"location {loc.text} is internal: an external request gets 404", d)
         return req.finalize(404)
     if rc == DONE:
@@ -793,12 +794,7 @@ def _condition(req: _Request, d: Directive) -> bool:
 # -- access, try_files, content ----------------------------------------------------------------
 def _access(req: _Request) -> object | None:
     assert req.conf is not None
-    node: Directive | None = req.conf
-    rules: list[Directive] = []
-    while node is not None and not rules:
-        rules = [d for d in node.directives() if d.name in ("allow", "deny")]
-        node = node.parent
-    for d in rules:
+    for d in access_rules(req.conf, req.cc.index):
         who = d.args[0].value if d.args else ""
         if who == "all":
             if d.name == "deny":
@@ -807,7 +803,7 @@ def _access(req: _Request) -> object | None:
             return None
         req.step("access", f"{d.name} {who}: depends on the client address; assumed allowed", d)
         return None
-    auth = effective(req.conf, "auth_basic")
+    auth = effective(req.conf, "auth_basic", req.cc.index)
     if auth is not None and auth.args and auth.args[0].value != "off":
         req.step("access", "auth_basic: a request without credentials gets 401", auth)
         return req.finalize(401)
@@ -886,7 +882,7 @@ def _try_files(req: _Request) -> object | None:
 
 
 def _alias_rewritten(req: _Request) -> _Final | _Internal | _Named:
-    d = path_directive(req.conf) if req.conf is not None else None
+    d = path_directive(req.conf, req.cc.index) if req.conf is not None else None
     req.step("file", "alias cannot be used where the URI was rewritten (rewrite ... break): nginx answers 500", d)
     return req.finalize(500)
 
@@ -900,7 +896,7 @@ def _errno_text(err: str | None) -> str:
 def _content(req: _Request) -> object:
     assert req.conf is not None
     for name in HANDLERS:
-        found = effective_all(req.conf, name)
+        found = effective_all(req.conf, name, req.cc.index)
         if found:
             return _handler(req, found[0])
     try:
@@ -990,7 +986,7 @@ def _proxy_uri(req: _Request, d: Directive, uri_part: str) -> str:
 def _index(req: _Request) -> object:
     assert req.conf is not None
     names: list[tuple[str, Directive | None]] = []
-    for d in effective_all(req.conf, "index"):
+    for d in effective_all(req.conf, "index", req.cc.index):
         names.extend((a.value, d) for a in d.args)
     if not names:
         names = [("index.html", None)]
@@ -1041,7 +1037,7 @@ def _index(req: _Request) -> object:
                 return req.finalize(500, "file")
             dir_tested = True
         req.step("index", f"index file {path} does not exist", d)
-    auto = effective(req.conf, "autoindex")
+    auto = effective(req.conf, "autoindex", req.cc.index)
     if auto is not None and auto.args and auto.args[0].value == "on":
         req.result.fs_path = base
         p = req.probe(base, read=True)
@@ -1053,7 +1049,7 @@ def _index(req: _Request) -> object:
         return req.finalize(code, "file")
     req.result.fs_path = base
     req.step("index", f"no index file in {base} and autoindex is off: nginx answers 403 "
-                      "(directory index is forbidden)", path_directive(req.conf))
+                      "(directory index is forbidden)", path_directive(req.conf, req.cc.index))
     return req.finalize(403, "file")
 
 
@@ -1062,7 +1058,7 @@ def _static_file(req: _Request) -> object:
     _, path = req.map_path(req.uri)
     res = req.result
     res.fs_path = path
-    d = path_directive(req.conf)
+    d = path_directive(req.conf, req.cc.index)
     how = _mapping_text(req, d, path)
     if req.fs is None:
         req.assumed = True
