@@ -20,6 +20,7 @@ prediction. The route comparison never uses nglint's output as an expectation.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import os
@@ -68,6 +69,7 @@ class Scenario:
     needs_ipv6: bool = False
     upstream_names: dict[str, str] = field(default_factory=dict)  # upstream{} name -> UP1|UP2
     include_files: dict[str, str] = field(default_factory=dict)  # beside nginx.conf (not with fs-root)
+    netns: bool = False  # wildcard listens: run nginx and the clients in a private network namespace
 
 
 def _entry(raw: Any) -> H.Entry:
@@ -92,7 +94,7 @@ def load_scenario(path: Path) -> Scenario:
         entries=[_entry(e) for e in data.get("files", [])], requests=reqs,
         fs_mode=data.get("fs", "fs"), needs_root=data.get("needs_root", False),
         needs_ipv6=data.get("needs_ipv6", False), upstream_names=data.get("upstream_names", {}),
-        include_files=data.get("include_files", {}))
+        include_files=data.get("include_files", {}), netns=data.get("netns", False))
 
 
 SCENARIOS = [load_scenario(p) for p in sorted(SCENARIO_DIR.glob("*.toml"))]
@@ -179,49 +181,8 @@ def _run_scenario(sc: Scenario) -> Run:
     echoes: list[H.EchoServer] = []
     run = Run(sc, {}, str(fs_dir), [Observed() for _ in sc.requests])
     try:
-        ports: set[int] = set()
-        for k in ("P1", "P2", "P3"):
-            p = H.free_port(avoid=ports)
-            ports.add(p)
-            run.values[k] = str(p)
-        for k in ("UP1", "UP2"):
-            echoes.append(H.start_echo())
-            run.values[k] = echoes[-1].name
-        echoes.append(H.start_echo(str(ngx_dir / "echo.sock")))
-        run.values["UPSOCK"] = echoes[-1].address
-        run.values["SOCK"] = str(ngx_dir / "nginx.sock")
-        run.values["T"] = str(fs_dir)
-        run.values["GROUP"] = H.worker_group() if H.is_root() else ""
-        H.lay_out(fs_dir, [dataclasses.replace(e, owner=run.subst(e.owner)) if e.owner else e
-                           for e in sc.entries])
-
-        http, included = inject_server_ids(sc.config, sc.include_files)
-        conf = ngx_dir / "nginx.conf"
-        conf.write_text(H.main_conf(run.subst(http), ngx_dir))
-        for name, text in included.items():
-            (ngx_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            (ngx_dir / name).write_text(run.subst(text))
-        route_conf = conf
-        if sc.fs_mode == "fs-root":
-            # nglint reads the config as written for the host (/srv/...) and sees TMP/fs as "/".
-            route_conf = ngx_dir / "nglint.conf"
-            view = dict(run.values, T="")
-            route_conf.write_text(H.main_conf(_PLACEHOLDER.sub(lambda m: view[m.group(1)], http), ngx_dir))
-            if H.is_root():  # the image's own user database, as a real export would have
-                (fs_dir / "etc").mkdir(exist_ok=True)
-                for f in ("passwd", "group"):
-                    (fs_dir / "etc" / f).write_bytes(Path("/etc", f).read_bytes())
-
-        probes = sorted({run.subst(r.addr) for r in sc.requests})
-        ngx = H.Nginx(conf, ngx_dir, probes)
-        ngx.test()
-        with ngx:
-            for i, (req, ob) in enumerate(zip(sc.requests, run.observed)):
-                ob.target, ob.addr = run.subst(req.path), run.subst(req.addr)
-                host = run.subst(req.host) if req.host is not None else None
-                start = ngx.log_size()
-                ob.resp = H.send(ob.addr, ob.target, host, version=req.http, headers={"X-Req": str(i)})
-                ob.trace = H.trace_from_log(ngx.log_since(start), ob.resp.local, str(i))
+        with H.private_network() if sc.netns else contextlib.nullcontext():
+            route_conf = _observe(run, ngx_dir, fs_dir, echoes)
         _predict(run, route_conf, fs_dir)
     except Exception as e:  # reported by every request of the scenario
         run.error = f"{type(e).__name__}: {e}"
@@ -230,6 +191,54 @@ def _run_scenario(sc: Scenario) -> Run:
             e.close()
         H.remove_tree(tmp)
     return run
+
+
+def _observe(run: Run, ngx_dir: Path, fs_dir: Path, echoes: list[H.EchoServer]) -> Path:
+    """Lay out files, start upstreams and nginx, send every request; the config nglint reads."""
+    sc = run.scenario
+    ports: set[int] = set()
+    for k in ("P1", "P2", "P3"):
+        p = H.free_port(avoid=ports)
+        ports.add(p)
+        run.values[k] = str(p)
+    for k in ("UP1", "UP2"):
+        echoes.append(H.start_echo())
+        run.values[k] = echoes[-1].name
+    echoes.append(H.start_echo(str(ngx_dir / "echo.sock")))
+    run.values["UPSOCK"] = echoes[-1].address
+    run.values["SOCK"] = str(ngx_dir / "nginx.sock")
+    run.values["T"] = str(fs_dir)
+    run.values["GROUP"] = H.worker_group() if H.is_root() else ""
+    H.lay_out(fs_dir, [dataclasses.replace(e, owner=run.subst(e.owner)) if e.owner else e
+                       for e in sc.entries])
+
+    http, included = inject_server_ids(sc.config, sc.include_files)
+    conf = ngx_dir / "nginx.conf"
+    conf.write_text(H.main_conf(run.subst(http), ngx_dir))
+    for name, text in included.items():
+        (ngx_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (ngx_dir / name).write_text(run.subst(text))
+    route_conf = conf
+    if sc.fs_mode == "fs-root":
+        # nglint reads the config as written for the host (/srv/...) and sees TMP/fs as "/".
+        route_conf = ngx_dir / "nglint.conf"
+        view = dict(run.values, T="")
+        route_conf.write_text(H.main_conf(_PLACEHOLDER.sub(lambda m: view[m.group(1)], http), ngx_dir))
+        if H.is_root():  # the image's own user database, as a real export would have
+            (fs_dir / "etc").mkdir(exist_ok=True)
+            for f in ("passwd", "group"):
+                (fs_dir / "etc" / f).write_bytes(Path("/etc", f).read_bytes())
+
+    ngx = H.Nginx(conf, ngx_dir, sorted({run.subst(r.addr) for r in sc.requests}))
+    ngx.test()
+    with ngx:
+        for i, (req, ob) in enumerate(zip(sc.requests, run.observed)):
+            ob.target, ob.addr = run.subst(req.path), run.subst(req.addr)
+            host = run.subst(req.host) if req.host is not None else None
+            start = ngx.log_size()
+            ob.resp = H.send(ob.addr, ob.target, host, version=req.http, headers={"X-Req": str(i)})
+            ob.trace = H.trace_from_log(ngx.log_since(start), ob.resp.local, str(i))
+    return route_conf
 
 
 def _predict(run: Run, route_conf: Path, fs_dir: Path) -> None:
@@ -310,6 +319,8 @@ def _setup(sc: Scenario) -> Run:
         pytest.skip("permission scenario: nginx workers must run as `nobody`, which needs root")
     if sc.needs_ipv6 and not H.ipv6_loopback():
         pytest.skip("no IPv6 loopback (::1)")
+    if sc.netns and not H.can_unshare_network():
+        pytest.skip("wildcard listens need a private network namespace (root, unshare -n)")
     run = get_run(sc)
     if run.error:
         pytest.fail(f"scenario {sc.name} could not run: {run.error}", pytrace=False)
