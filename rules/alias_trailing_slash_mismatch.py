@@ -33,7 +33,9 @@ class AliasTrailingSlashMismatch(Rule):
     ## Fix safety
     Safe: the slash is added where it is missing (to the alias in the first case, to the
     location in the second), which is the only mapping that serves the directory as
-    intended and closes the traversal.
+    intended and closes the traversal. No fix is offered when the block already has a
+    `location /static/` next to `location /static`: a second one would be a duplicate
+    location, which `nginx -t` rejects.
     """
 
     code = "NGL001"

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-TEST_COMMAND = "python3 -m pytest -q tests"
+TEST_COMMAND = "python3 -m pytest tests"
 
 
 def _nglint_rules() -> list[list[str]]:
