@@ -410,16 +410,64 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
     if uri != raw_path:
         note = "" if merge else " (merge_slashes off on the default server)"
         res.steps.append(Step("uri", f"URI {raw_path} is matched as {uri}{note}"))
+    _process(cc, server, group, res, fs, norm_host, header_host, port, ip, uri, args, request_uri,
+             "%" in raw_path, name_caps)
+    return res
+
+
+def _process(cc: CompiledConfig, server: CompiledServer, group: AddressGroup, res: RouteResult,
+             fs: FsView | None, host: str | None, header_host: str | None, port: int, ip: str, uri: str,
+             args: str | None, request_uri: str, quoted: bool, name_caps: dict[str, str]) -> None:
     ident = None
     if fs is not None:
         user, grp, _ = cc.user()
         ident = fs.identity(user, grp)
-    req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), norm_host, header_host, port, ip,
-                   uri=uri, args=args, request_uri=request_uri, quoted_uri="%" in raw_path)
+    req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), host, header_host, port, ip,
+                   uri=uri, args=args, request_uri=request_uri, quoted_uri=quoted)
     req.captures.update({k: v for k, v in name_caps.items() if not k.isdigit()})
-    final = _run(req)
-    _finish(req, final)
+    _finish(req, _run(req))
+
+
+def simulate(config: Config | CompiledConfig, server: CompiledServer, target: str,
+             fs: FsView | None = None) -> RouteResult:
+    """Process ``target`` (a path with optional query) inside ``server``, as if the
+    request had been routed to it (its first listen address, its primary name as Host).
+    For rules that ask "what does this server do with /static/app.css?"."""
+    cc = config if isinstance(config, CompiledConfig) else compile_config(config)
+    group = cc.groups[server.listens[0].key] if server.listens and server.listens[0].key in cc.groups \
+        else next(iter(cc.groups.values()))
+    host = server.name if server.name and not server.names[0].startswith(("~", "*", ".")) else None
+    res = RouteResult(url=target, host=host, server=server)
+    raw_path, args = split_request_target(target)
+    try:
+        uri = normalize_path(raw_path, flag(group.default.directive, "merge_slashes", True, cc.index))
+    except BadRequest as e:
+        raise RouteError(f"{target}: {e}") from None
+    res.uri = uri
+    port = group.key[2]
+    ip = group.key[1] if group.key[1] != "*" else "127.0.0.1"
+    _process(cc, server, group, res, fs, host, host, port, ip, uri, args, target, "%" in raw_path, {})
     return res
+
+
+def select_location(server: CompiledServer, uri: str) -> Loc | None:
+    """The location nginx's search picks for a normalised ``uri`` (no rewrites, no
+    redirects; the automatic 301 location counts as picked)."""
+    return _find(None, server.locations(), uri)[1]
+
+
+def prefix_location(server: CompiledServer, uri: str) -> Loc | None:
+    """The location the prefix search alone would pick (exact or longest prefix, nested
+    prefixes included): what the URI would get if no regex location existed."""
+    level, found = server.locations(), None
+    while True:
+        rc, loc = _static(level, uri)
+        if loc is None or rc == DONE:
+            return found
+        found = loc
+        if rc == OK or loc.level.empty:
+            return found
+        level = loc.level
 
 
 # -- phases ------------------------------------------------------------------------------------
@@ -531,7 +579,7 @@ def _static(level: Level, uri: str) -> tuple[str, Loc | None]:
     return DECLINED, None
 
 
-def _find(req: _Request, level: Level, uri: str) -> tuple[str, Loc | None]:
+def _find(req: _Request | None, level: Level, uri: str) -> tuple[str, Loc | None]:
     rc, loc = _static(level, uri)
     cur = loc
     noregex = False
@@ -549,7 +597,8 @@ def _find(req: _Request, level: Level, uri: str) -> tuple[str, Loc | None]:
                 continue
             m = rx.regex.search(uri)
             if m:
-                _set_captures(req, m)
+                if req is not None:
+                    _set_captures(req, m)
                 if not rx.level.empty:
                     _, nested = _find(req, rx.level, uri)
                     return OK, nested or rx
