@@ -251,12 +251,6 @@ def test_rule_documentation(rule: type[Rule]) -> None:
     assert rule.bad and rule.good, f"{rule.code} needs embedded bad and good examples"
 
 
-@pytest.mark.parametrize("rule", [r for r in all_rules() if r.__module__.startswith("nglint.rules.")],
-                         ids=lambda r: r.code)
-def test_builtin_rule_module_name(rule: type[Rule]) -> None:
-    assert rule.__module__ == "nglint.rules." + rule.name.replace("-", "_")
-
-
 # -- embedded examples -----------------------------------------------------------------------
 
 EXAMPLE = "<example>"
