@@ -172,27 +172,33 @@ def _markers() -> dict[str, frozenset[str]]:
     """Directive names that give away the context of a snippet, from crossplane's tables."""
     from crossplane import analyzer as a
 
-    http = {"main": a.NGX_HTTP_MAIN_CONF, "srv": a.NGX_HTTP_SRV_CONF | a.NGX_HTTP_SIF_CONF,
-            "loc": a.NGX_HTTP_LOC_CONF | a.NGX_HTTP_LIF_CONF | a.NGX_HTTP_LMT_CONF}
-    out: dict[str, set[str]] = {"main": set(), "server": set(), "location": set(), "stream": set()}
+    main, srv, sif = a.NGX_HTTP_MAIN_CONF, a.NGX_HTTP_SRV_CONF, a.NGX_HTTP_SIF_CONF
+    loc = a.NGX_HTTP_LOC_CONF | a.NGX_HTTP_LIF_CONF | a.NGX_HTTP_LMT_CONF
+    out: dict[str, set[str]] = {"main": set(), "server": {"location"}, "not-http": set(), "location": set(),
+                                "location-if": set(), "stream": set()}
     for name, masks in a.DIRECTIVES.items():
         where = 0
         for mask in masks:
             where |= mask
         contexts = where & ~0xFFFF  # the low bits count arguments
         if not contexts & ~(a.NGX_MAIN_CONF | a.NGX_DIRECT_CONF):
-            out["main"].add(name)  # only valid in the main context: http, events, user, ...
-        if where & http["srv"] and not where & http["main"]:
-            out["server"].add(name)  # listen, server_name, location, if, return, ...
-        if where & http["loc"] and not where & (http["main"] | http["srv"]):
+            out["main"].add(name)  # http, events, user, worker_processes, ...
+        if where & srv and not where & (main | loc):
+            out["server"].add(name)  # listen, server_name, ...
+        if where & (srv | sif | loc) and not where & main:
+            out["not-http"].add(name)  # if, return, rewrite, set, try_files, ...
+        if where & loc and not where & (main | srv | sif):
             out["location"].add(name)  # alias, proxy_pass, internal, ...
-        if where & a.NGX_STREAM_SRV_CONF and not where & a.NGX_HTTP_SRV_CONF:
+        if where & a.NGX_HTTP_LIF_CONF and not where & sif:
+            out["location-if"].add(name)  # add_header, proxy_pass, ... inside `if`
+        if where & a.NGX_STREAM_SRV_CONF and not where & srv:
             out["stream"].add(name)  # proxy_pass directly in a server: a stream server
     return {k: frozenset(v) for k, v in out.items()}
 
 
 def guess_context(nodes: list[Node]) -> str:
-    """The context a file's top level was written for: main, http, server, location, stream."""
+    """The context a file's top level was written for: main, http, server, location or
+    stream. Where several fit (`return` is fine in server and location), the outer one."""
     marks = _markers()
     top = [n for n in nodes if isinstance(n, Directive)]
     names = {d.name for d in top}
@@ -206,8 +212,11 @@ def guess_context(nodes: list[Node]) -> str:
         return "http"
     if names & marks["server"]:
         return "server"
-    if names & marks["location"]:
+    in_ifs = {c.name for d in top if d.name == "if" for c in d.directives()}
+    if names & marks["location"] or in_ifs & marks["location-if"]:
         return "location"
+    if names & marks["not-http"]:
+        return "server"
     return "http"
 
 
