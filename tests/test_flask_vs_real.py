@@ -39,6 +39,17 @@ PROBE = "nglint_probe.txt"
 CASES: dict[str, dict[str, Any]] = {
     "module_app": {"imports": ["app"]},
     "package_app": {"imports": ["shop"]},
+    "factory_wsgi": {"imports": ["wsgi"], "variants": [{"APP_ENV": "production"}]},
+    "subclass_app": {"imports": ["app"]},
+    "positional_args": {"imports": ["app"]},
+    "static_outside": {"imports": ["server.app"]},
+    "static_none": {"imports": ["app"]},
+    "static_root_url": {"imports": ["app"]},
+    "static_url_variants": {"imports": ["app"]},
+    "later_assign": {"imports": ["app"]},
+    "blueprint_prefixes": {"imports": ["app"]},
+    "nested_blueprints": {"imports": ["app"]},
+    "shadowed_bp": {"imports": ["app"]},
 }
 
 
@@ -108,6 +119,8 @@ def plan_probes(root: Path, model: dict[str, Any]) -> tuple[dict[str, list[str]]
     for app in model["apps"]:
         prefix = app["mount_prefix"] or ""
         for r in _served_routes(app):
+            if r["reachable"] is False:
+                continue  # another rule answers; compared through Flask's url_map instead
             if r["served_file"] is not None and "<" not in r["rule"]:
                 target = root / r["served_file"]
                 url = prefix + r["rule"]

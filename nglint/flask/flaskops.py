@@ -796,8 +796,9 @@ def _scaffold_method(interp: Interpreter, owner: AppObj | BlueprintObj, name: st
         return ca.args[0]
     if name == "send_static_file" and isinstance(owner, (AppObj, BlueprintObj)):
         if interp.serving is not None:
-            root = owner.root_path
-            folder = join_root(root, owner.static_folder_raw)
-            interp.serving.append(FileServe("send_static_file", folder, "root_path", pos))
+            folder = join_root(owner.root_path, owner.static_folder_raw)
+            name = ca.args[0] if ca.args else ca.kwargs.get("filename", Unknown("no file name", pos))
+            interp.serving.append(FileServe("send_static_file", folder, "static_folder", pos,
+                                            file=lift(stdlib.path_join, folder, name)))
         return Unknown("a response", pos)
     return Unknown(f"{name}() is not evaluated", pos)

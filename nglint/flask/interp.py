@@ -525,13 +525,13 @@ class Interpreter:
             v = o.v
             if isinstance(v, ModuleObj):
                 return self.module_attr(v, name, pos)
-            if isinstance(v, ExtRef):
-                qual = ALIASES.get(f"{v.qualname}.{name}", f"{v.qualname}.{name}")
-                if qual == "flask.current_app":
-                    if frame.request_app is not None:
-                        return Val(frame.request_app, pos=pos)
+            if isinstance(v, ExtRef) and v.qualname == "flask.current_app":
+                # Bound at import time, resolved when used: only views run with an app.
+                if frame.request_app is None:
                     return Unknown("current_app outside a request or app context", pos)
-                return Val(ExtRef(qual), pos=pos)
+                return flaskops.app_getattr(self, frame.request_app, name, pos)
+            if isinstance(v, ExtRef):
+                return Val(ExtRef(ALIASES.get(f"{v.qualname}.{name}", f"{v.qualname}.{name}")), pos=pos)
             if isinstance(v, AppObj):
                 return flaskops.app_getattr(self, v, name, pos)
             if isinstance(v, BlueprintObj):
@@ -890,6 +890,7 @@ class Interpreter:
         outer = self.call_stack[0] if self.call_stack else None
         factory = outer[0].qualname if outer else None
         app = self.new(AppObj(cls, pos, outer[1] if outer else None, factory))
+        self.new(app.config)
         self.apps.append(app)
         return app
 

@@ -52,15 +52,22 @@ def merge_field(values: list[Any], default: int | None, env: frozenset[str]) -> 
         keys: list[Any] = []
         for v in values:
             keys.extend(k for k in v if k not in keys)
-        return {k: merge_field([v.get(k, NOT_SET) for v in values], default, env) for k in keys}
+        return {k: merge_field([v.get(k, _MISSING) for v in values], default, env) for k in keys}
     if all(isinstance(v, list) for v in values):
         out: list[Any] = []
         for v in values:
             out.extend(item for item in v if not any(item is o for o in out))
         return out
-    if all(isinstance(v, (Val, Unknown, Cands)) for v in values):
-        return cands(values, default, env)
-    return values[default if default is not None else 0]
+    present = [v for v in values if v is not _MISSING]
+    if all(isinstance(v, (Val, Unknown, Cands)) for v in present):
+        return cands([NOT_SET if v is _MISSING else v for v in values], default, env)
+    # Bookkeeping (positions, flags): the default branch's, else the first branch that has one.
+    if default is not None and values[default] is not _MISSING:
+        return values[default]
+    return present[0]
+
+
+_MISSING = object()
 
 
 # -- Python-level objects ----------------------------------------------------------
@@ -68,8 +75,8 @@ def merge_field(values: list[Any], default: int | None, env: frozenset[str]) -> 
 @dataclass(eq=False)
 class ModuleObj:
     name: str
-    src: Any  # Source
-    ns: dict[str, Value] = field(default_factory=dict)
+    src: Any = field(repr=False)  # Source
+    ns: dict[str, Value] = field(default_factory=dict, repr=False)
     done: bool = False
 
 
@@ -83,10 +90,10 @@ class ExtRef:
 @dataclass(eq=False)
 class FuncObj:
     name: str
-    node: Any  # libcst FunctionDef
-    src: Any  # Source
-    closure: Any  # Frame the function was defined in
-    defaults: dict[str, Value]
+    node: Any = field(repr=False)  # libcst FunctionDef
+    src: Any = field(repr=False)  # Source
+    closure: Any = field(repr=False)  # Frame the function was defined in
+    defaults: dict[str, Value] = field(repr=False)
     qualname: str = ""
     protected_by: str | None = None  # "login_required (views.py:12)"
     kind: str = "function"  # function | staticmethod | classmethod | property
@@ -95,9 +102,9 @@ class FuncObj:
 @dataclass(eq=False)
 class ClassObj:
     name: str
-    bases: list[Value]
-    ns: dict[str, Value]
-    src: Any
+    bases: list[Value] = field(repr=False)
+    ns: dict[str, Value] = field(repr=False)
+    src: Any = field(repr=False)
     pos: Pos | None = None
 
     def mro(self) -> list[Any]:

@@ -13,9 +13,10 @@ from nglint.flask import flaskops, templates
 from nglint.flask.interp import BudgetExceeded, Interpreter
 from nglint.flask.model import (AppModel, BlueprintModel, ConfigValue, FileRoute, Note, ProjectModel, RouteModel,
                                 TemplateAssetUrl, Unresolvable)
-from nglint.flask.objects import AppObj, BlueprintReg, ClassObj, DictObj, FileServe, ListObj, Mount, Rule
+from nglint.flask.objects import AppObj, BlueprintReg, ClassObj, DictObj, FileServe, FuncObj, ListObj, Mount, Rule
 from nglint.flask.source import ProjectFiles
 from nglint.flask.stdlib import CallArgs, fspath, is_path
+from nglint.flask.objects import NOT_SET
 from nglint.flask.values import Cands, Pos, Unknown, Val, Value
 
 # Modules worth running: they build or configure an app. Others run only when imported.
@@ -35,30 +36,39 @@ def read_project(app_dir: Path | str, settings: dict[str, Any] | None = None) ->
     interp = Interpreter(files)
     try:
         for src in files.sources:
-            if INTERESTING.search(src.text):
+            if src.entry and INTERESTING.search(src.text):
                 interp.run_module(src)
-        _call_uncalled_factories(interp)
+        _call_uncalled_factories(interp, files)
     except BudgetExceeded:
         interp.unresolvable("project", "analysis stopped: the code is too large to evaluate fully", None)
     return _Builder(interp, root).build()
 
 
-def _call_uncalled_factories(interp: Interpreter) -> None:
-    """App factories nobody calls in the project (``flask --app pkg`` does) run with defaults."""
+def _uncalled_factories(interp: Interpreter) -> list[FuncObj]:
+    """Module-level functions that construct an app and have not run yet."""
     app_classes = {c.v.name for m in interp.modules.values() for c in m.ns.values()
                    if isinstance(c, Val) and isinstance(c.v, ClassObj) and c.v.ext_base() == "flask.Flask"}
-    pattern = re.compile(r"\b(Flask|%s)\s*\(" % "|".join(map(re.escape, sorted(app_classes))) if app_classes
-                         else r"\bFlask\s*\(")
-    for func in list(interp.functions):
-        if "." not in func.qualname or id(func) in interp.invoked or func.closure is None \
-                or func.closure.kind != "module":
-            continue
-        if pattern.search(func.src.tree.code_for_node(func.node)):
-            before = len(interp.apps)
-            interp.call_function(func, CallArgs(), None, None)
-            for app in interp.apps[before:]:
-                app.notes.append((f"{func.qualname}() has no call site in the project: evaluated with its default "
-                                  f"arguments", None))
+    pattern = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, sorted(app_classes | {"Flask"}))))
+    return [func for func in interp.functions
+            if func.closure is not None and func.closure.kind == "module" and id(func) not in interp.invoked
+            and pattern.search(func.src.tree.code_for_node(func.node))]
+
+
+def _call_uncalled_factories(interp: Interpreter, files: ProjectFiles) -> None:
+    """Run the modules that call a factory (wsgi.py, manage.py); factories nobody calls in
+    the project (``flask --app pkg`` does) run with their default arguments."""
+    pending = _uncalled_factories(interp)
+    if pending:
+        names = re.compile(r"\b(%s)\s*\(" % "|".join(sorted({re.escape(f.name) for f in pending})))
+        for src in files.sources:
+            if src.entry and src.path not in interp.modules and names.search(src.text):
+                interp.run_module(src)
+    for func in _uncalled_factories(interp):
+        before = len(interp.apps)
+        interp.call_function(func, CallArgs(), None, None)
+        for app in interp.apps[before:]:
+            app.notes.append((f"{func.qualname}() has no call site in the project: evaluated with its default "
+                              f"arguments", None))
 
 
 def _default(value: Value | None) -> Val | None:
@@ -405,46 +415,44 @@ class _Builder:
     def config_value(self, app: AppObj, model: AppModel, key: str, value: Value, set_at: Pos | None,
                      overrides: list[str]) -> ConfigValue:
         d = _default(value)
-        reason = _unknown_reason(value)
-        status = "unknown" if reason and not isinstance(value, Cands) else \
-            "candidates" if isinstance(value, Cands) else "known"
+        unset_by_default = isinstance(value, Cands) and value.default_option() is NOT_SET
+        reason = None if unset_by_default else _unknown_reason(value)
+        status = "candidates" if isinstance(value, Cands) else "unknown" if reason else "known"
         file, line = _loc(getattr(d, "pos", None) or getattr(value, "pos", None) or set_at)
         env = sorted((d.env if d is not None else frozenset()) | (value.env if isinstance(value, Cands) else set()))
-        entry = ConfigValue(key, status, _jsonable(d.v) if d is not None and not reason else None, file, line,
-                            _at(set_at), reason, env, overridable_by=overrides)
+        entry = ConfigValue(key, status, None, file, line, _at(set_at), reason, env, overridable_by=overrides)
         if reason:
             self.unknown(key, value, set_at, model)
-        if d is not None and not reason and is_path(d.v):
-            self.fill_paths(app, model, key, d, entry)
+        elif d is not None:
+            view = self.value_view(app, d)
+            entry.value = view["value"]
+            entry.anchor = view.get("anchor")
+            entry.serve_path, entry.serve_base = view.get("serve_path"), view.get("serve_base")
+            entry.save_path, entry.save_base = view.get("save_path"), view.get("save_base")
+            if entry.anchor == "relative" and entry.serve_base != entry.save_base:
+                model.notes.append(Note(
+                    f"{key} {d.v!r} is relative: send_from_directory reads {entry.serve_path} (the app's "
+                    f"root_path) but file.save() writes under the process CWD; they agree only when the server "
+                    f"starts in {model.root_path}", entry.set_at))
         if isinstance(value, Cands):
             for opt in value.options:
-                c: dict[str, Any] = {"status": "unknown" if isinstance(opt, Unknown) else "known",
-                                     "value": _jsonable(opt.v) if isinstance(opt, Val) else None}
                 if isinstance(opt, Unknown):
-                    c["reason"] = opt.reason
-                elif is_path(opt.v):
-                    c["serve_path"], c["serve_base"] = self.serve_path(app, opt)
-                    c["save_path"], c["save_base"] = self.save_path(opt)
-                entry.candidates.append(c)
+                    entry.candidates.append({"status": "unset" if opt is NOT_SET else "unknown", "value": None,
+                                             "reason": opt.reason})
+                else:
+                    entry.candidates.append({"status": "known", **self.value_view(app, opt)})
         return entry
 
-    def serve_path(self, app: AppObj, v: Val) -> tuple[str | None, str | None]:
-        return self.show(_default(flaskops.join_root(app.root_path, v)))
-
-    def save_path(self, v: Val) -> tuple[str | None, str | None]:
-        return self.show(v)
-
-    def fill_paths(self, app: AppObj, model: AppModel, key: str, v: Val, entry: ConfigValue) -> None:
+    def value_view(self, app: AppObj, v: Val) -> dict[str, Any]:
+        """A config value as reported, with where a path lands for serving and for saving."""
+        if not is_path(v.v):
+            return {"value": _jsonable(v.v)}
         raw = fspath(v.v)
-        entry.anchor = "cwd" if v.cwd else ("project" if v.proj else "absolute") if raw.startswith("/") else "relative"
-        entry.value = self.show(v)[0] if entry.anchor in ("project", "cwd") else raw
-        entry.serve_path, entry.serve_base = self.serve_path(app, v)
-        entry.save_path, entry.save_base = self.save_path(v)
-        if entry.anchor == "relative" and entry.serve_base != entry.save_base:
-            model.notes.append(Note(
-                f"{key} {raw!r} is relative: send_from_directory reads {entry.serve_path} (the app's root_path) but "
-                f"file.save() writes under the process CWD; they agree only when the server starts in "
-                f"{model.root_path}", entry.set_at))
+        anchor = "cwd" if v.cwd else ("project" if v.proj else "absolute") if raw.startswith("/") else "relative"
+        serve_path, serve_base = self.show(_default(flaskops.join_root(app.root_path, v)))
+        save_path, save_base = self.show(v)
+        return {"value": self.show(v)[0] if anchor in ("project", "cwd") else raw, "anchor": anchor,
+                "serve_path": serve_path, "serve_base": serve_base, "save_path": save_path, "save_base": save_base}
 
     # -- templates --------------------------------------------------------------------
     def template_urls(self, apps: list[tuple[AppObj, AppModel]]) -> list[TemplateAssetUrl]:

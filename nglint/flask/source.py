@@ -11,10 +11,11 @@ from typing import Any
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-# Directories never part of the deployed app (virtualenvs are recognised by pyvenv.cfg).
-SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "tests", "test", "testing", "migrations", "docs",
-             "build", "dist", "htmlcov"}
-SKIP_FILES = {"conftest.py", "setup.py", "noxfile.py", "fabfile.py"}
+# Never indexed: virtualenvs (recognised by pyvenv.cfg), caches, installed packages.
+SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
+# Indexed (importable) but never run on their own: tests, docs, migrations, tooling.
+NOT_ENTRY_DIRS = {"tests", "test", "testing", "migrations", "docs", "build", "dist", "htmlcov", "scripts"}
+NOT_ENTRY_FILES = {"conftest.py", "setup.py", "noxfile.py", "fabfile.py", "tasks.py"}
 
 
 class _LineState(CodegenState):
@@ -48,6 +49,7 @@ class Source:
     module_name: str  # dotted name when imported from its package root
     package_root: Path  # the sys.path entry it is imported from
     is_package: bool
+    entry: bool = True  # run it while looking for apps (tests and tooling are not)
     _lines: dict[int, int] | None = field(default=None, repr=False)
 
     @cached_property
@@ -79,8 +81,11 @@ def _skipped_dir(name: str) -> bool:
     return name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info")
 
 
-def is_test_file(name: str) -> bool:
-    return name.startswith("test_") or name.endswith("_test.py") or name in SKIP_FILES
+def _entry(rel: Path) -> bool:
+    name = rel.name
+    if name.startswith("test_") or name.endswith("_test.py") or name in NOT_ENTRY_FILES:
+        return False
+    return not any(part in NOT_ENTRY_DIRS for part in rel.parts[:-1])
 
 
 class ProjectFiles:
@@ -98,7 +103,7 @@ class ProjectFiles:
             here = Path(dirpath)
             dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(d) and not _is_venv(here / d))
             for name in sorted(filenames):
-                if name.endswith(".py") and not is_test_file(name):
+                if name.endswith(".py"):
                     self._add(here / name)
 
     def _add(self, path: Path) -> None:
@@ -113,7 +118,8 @@ class ProjectFiles:
             parts.pop()
         if not parts:
             return
-        src = Source(path, path.relative_to(self.root).as_posix(), ".".join(parts), directory, is_package)
+        rel = path.relative_to(self.root)
+        src = Source(path, rel.as_posix(), ".".join(parts), directory, is_package, _entry(rel))
         self.sources.append(src)
         self.by_path[path] = src
         self.by_name.setdefault((directory, src.module_name), src)

@@ -47,6 +47,9 @@ class NodePos:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
 
+    def __repr__(self) -> str:
+        return f"NodePos({self.src.rel}, {type(self.node).__name__})"
+
 
 @dataclass(frozen=True)
 class LinePos:
