@@ -477,6 +477,7 @@ class Trace:
     # saying which (an `internal` one refused to an external request: straight to 404).
     chain: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # filesystem paths nginx looked at, in order
+    tries: list[list[str]] = field(default_factory=list)  # each try_files run: the paths it stat()ed
     uri: str | None = None  # the normalised $uri of the first location search
     lines: list[str] = field(default_factory=list)
 
@@ -530,13 +531,20 @@ def trace_from_log(text: str, local: str, req_id: str) -> Trace:
                     events.append(("path", m3.group(1)))
     # try_files logs its last argument too, but that one is a URI, @name or =code that is
     # never stat()ed: drop the last "try" of a run unless a hit ("try file uri") follows.
+    run: list[str] | None = None
     for i, (kind, path) in enumerate(events):
         if kind == "path":
             tr.paths.append(path)
         elif kind == "try":
+            if run is None:
+                run = []
+                tr.tries.append(run)
             nxt = events[i + 1][0] if i + 1 < len(events) else None
             if nxt in ("try", "hit"):
                 tr.paths.append(path)
+                run.append(path)
+        if kind != "try":
+            run = None
     return tr
 
 

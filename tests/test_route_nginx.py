@@ -415,6 +415,12 @@ def test_route_agrees_with_nginx(sc: Scenario, i: int) -> None:
     elif r_fs is not None:
         differ("fs_path (nginx looked at no file)", None, r.get("fs_path"))
 
+    # try_files: nglint's candidates are the paths one try_files run of nginx stat()ed
+    r_tries = [run.virtual(p) for p in (r.get("try_files") or [])]
+    n_tries = [[run.virtual(p) for p in t] for t in tr.tries]
+    if (r_tries or n_tries) and r_tries not in n_tries:
+        differ("try_files (candidates nginx stat()ed, per run)", n_tries, r.get("try_files"))
+
     # proxying
     if up:
         if r.get("action") != "proxy":
