@@ -4,7 +4,8 @@ A directory is read the way nginx would see it: each main config (`nginx.conf`, 
 file with `http {`/`events {` at its top) is loaded with everything it includes; every
 other config file is linted once, standalone (a vhost or snippet), unless another snippet
 includes it. A standalone file below the directory of a main config that does not load it
-is marked ``not_loaded_by`` that config: edits to it change nothing (NGL012).
+gets a "not-loaded" issue (NGL012): edits to it change nothing. So does a single vhost
+given on the command line when the nginx.conf beside it (or one level up) does not load it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from nglint.load.loader import CONF_SUBDIRS, Config, LoadError, load, load_text, split_dump
-from nglint.load.tree import SourceFile
+from nglint.load.loader import CONF_SUBDIRS, Config, LoadError, load, load_text, not_loaded_issue, split_dump
 
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
               "site-packages", "dist", "build"}
@@ -53,8 +53,20 @@ def load_paths(paths: list[str], *, prefix: str | None = None, conf_root: str | 
         elif _is_dump(path):
             configs.append(load_text(path.read_bytes(), str(path), prefix=prefix, conf_root=conf_root))
         else:
-            configs.append(load(path, prefix=prefix, conf_root=conf_root, overlay=overlay))
+            config = load(path, prefix=prefix, conf_root=conf_root, overlay=overlay)
+            if config.context != "main":
+                _check_loaded(config, _neighbour_main(path, prefix, conf_root, overlay))
+            configs.append(config)
     return configs
+
+
+def _neighbour_main(path: Path, prefix: str | None, conf_root: str | None,
+                    overlay: dict[str, bytes] | None) -> list[Config]:
+    """The nginx.conf next to a snippet, or one directory up (sites-available/x), loaded."""
+    for d in (path.parent, path.parent.parent):
+        if (d / "nginx.conf").is_file():
+            return [load(d / "nginx.conf", prefix=prefix, conf_root=conf_root, overlay=overlay)]
+    return []
 
 
 def _is_dump(path: Path) -> bool:
@@ -120,20 +132,22 @@ def load_directory(root: Path, *, prefix: str | None = None, conf_root: str | No
         if any(me in theirs and other not in mine for other, theirs in reach if other != me):
             continue
         config.standalone = True
-        config.not_loaded_by = _not_loaded_by(config, main_configs)
+        _check_loaded(config, main_configs)
         kept.append(config)
     return main_configs + kept
 
 
-def _not_loaded_by(config: Config, mains: list[Config]) -> SourceFile | None:
-    """The main config whose directory holds ``config``'s file without loading it, unless one
-    of its include globs matched nothing here and could take the file once deployed (a repo
-    with sites-available/ only, a Dockerfile copying app.conf into conf.d/)."""
+def _check_loaded(config: Config, mains: list[Config]) -> None:
+    """Add a not-loaded issue to ``config`` when a main config whose directory holds its
+    file does not load it, unless one of that config's include globs matched nothing here
+    and could take the file once deployed (a repo with sites-available/ only, a Dockerfile
+    copying app.conf into conf.d/)."""
     path = Path(os.path.abspath(config.main.path))
+    real = os.path.realpath(path)
     for main in mains:
-        if main.context != "main" or not path.is_relative_to(main.conf_dir):
+        if main.context != "main" or not path.is_relative_to(main.conf_dir) or real in _real_files(main):
             continue
         if any(fnmatch.fnmatch(path.name, os.path.basename(g)) for g in main.unmatched_includes):
             continue
-        return main.main
-    return None
+        config.issues.append(not_loaded_issue(config.main, f"{main.main.display} does not include it"))
+        return

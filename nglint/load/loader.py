@@ -56,6 +56,7 @@ class LoadIssue:
     file: SourceFile | None = None
     path: str | None = None  # when there is no SourceFile (unreadable or binary entry file)
     offset: int | None = None
+    end: int | None = None  # end of the span the issue is about (the include argument)
     fatal: bool = False
     severity: str = "error"  # error | warning | info
 
@@ -90,8 +91,6 @@ class Config:
     issues: list[LoadIssue] = field(default_factory=list)
     standalone: bool = False  # a snippet linted without the nginx.conf that includes it
     dump: bool = False  # loaded from an `nginx -T` dump
-    # Set by directory discovery: the nginx.conf of the same tree, which does not load this file.
-    not_loaded_by: SourceFile | None = None
     # Include globs that matched no file here (a directory the deployment fills), absolute.
     unmatched_includes: list[str] = field(default_factory=list)
 
@@ -383,13 +382,19 @@ class _Loader:
         rel = below if below is not None else (None if os.path.isabs(pattern) else pattern)
         packaged = (rel is not None and (rel in PACKAGED_INCLUDES or rel.startswith(PACKAGED_DIRS))) or \
             (self.map_conf_root and pattern in HOST_PROVIDED)
-        where = "" if looked == pattern else f" (looked for {self.display(looked)})"
+        shown = self.display(looked)
+        where = "" if shown == pattern else f" (looked for {shown})"
         if packaged:
             message = f"included file {pattern} is not here{where}; it is installed on the host by a package"
         else:
             message = f"included file {pattern} does not exist{where}"
-        self.issues.append(LoadIssue("include-not-found", message, file=directive.file,
-                                     offset=directive.args[0].start, severity="info" if packaged else "warning"))
+            beside = Path(directive.file.path).parent / pattern
+            if rel is not None and self.disk and os.path.isfile(beside):
+                message += (f"; {self.display(str(beside))} exists, but nginx resolves relative includes "
+                            "against the main config's directory, not the including file's")
+        arg = directive.args[0]
+        self.issues.append(LoadIssue("include-not-found", message, file=directive.file, offset=arg.start,
+                                     end=arg.end, severity="info" if packaged else "warning"))
 
     def place(self, key: str, nodes: list[Node]) -> list[Node]:
         """The nodes of file ``key`` for one more place in the tree: the parsed nodes the
@@ -474,12 +479,32 @@ def load_text(text: bytes | str, name: str = "<stdin>", *, prefix: str | Path | 
             main = next(iter(files))
             loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual=files, disk=False)
             loader.enter(main, Path(main).parent, True)
-            return loader.config(main, main, context)
+            config = loader.config(main, main, context)
+            # `nginx -T` prints only what it read; a hand-made bundle may hold more.
+            for path, data in files.items():
+                src = None if path in loader.parsed else decode_source(Path(path), data, path)[0]
+                if src is not None:
+                    config.issues.append(not_loaded_issue(src, f"no file of this dump (main config {main}) "
+                                                               "includes it"))
+            return config
         loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual={name: data})
         _, nodes = loader.read(name, name)
         here = Path.cwd() if name.startswith("<") else Path(os.path.abspath(name)).parent
         loader.enter(name, here, True)
         return loader.config(name, name, context)
+
+
+_FIRST_STATEMENT = re.compile(rb"(?:\s|#[^\n]*)*")
+
+
+def not_loaded_issue(src: SourceFile, why: str) -> LoadIssue:
+    """A note that nginx never reads ``src`` (NGL012), at its first statement."""
+    start = _FIRST_STATEMENT.match(src.data).end()
+    end = start
+    while end < len(src.data) and not src.data[end:end + 1].isspace() and src.data[end:end + 1] not in b"{;":
+        end += 1
+    return LoadIssue("not-loaded", f"this file is not loaded: {why}; nginx ignores it and every edit to it",
+                     file=src, offset=start, end=end, severity="warning")
 
 
 def split_dump(data: bytes) -> dict[str, bytes] | None:
