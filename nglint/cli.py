@@ -245,6 +245,17 @@ def _fix(args: argparse.Namespace, run: Callable, configs: list, diags: list, wr
         sys.stdout.write(result.diff())
         print(f"Would fix {n} problem{_s(n)}; {left} would remain.", file=sys.stderr)
         return (EXIT_FINDINGS if result.new_data or result.remaining else EXIT_CLEAN), []
+    # One file reached under two names (sites-enabled/x → sites-available/x, both linted)
+    # must not get two different fixed texts, the second silently overwriting the first.
+    by_real: dict[str, list[str]] = {}
+    for path in result.new_data:
+        by_real.setdefault(os.path.realpath(path), []).append(path)
+    for paths in by_real.values():
+        if len({result.new_data[p] for p in paths}) > 1:
+            names = " and ".join(result.display[p] for p in paths)
+            print(f"nglint: error: {names} are the same file and their fixes differ; nothing written",
+                  file=sys.stderr)
+            return EXIT_ERROR, []
     for path, data in result.new_data.items():
         try:
             write_atomic(path, data)

@@ -536,3 +536,20 @@ def test_fixes_of_examples_pass_nginx_t(cls: type[Rule], bad: str, level: str, t
     main.write_text(full_config(fixed, ngx))
     result = nginx_t(main)
     assert result.returncode == 0, f"{cls.code} fix output fails nginx -t:\n{fixed}\n{result.stderr}"
+
+
+def test_one_file_under_two_names_with_different_fixes_is_not_written(tmp_path: Path, nglint) -> None:  # noqa: ANN001
+    text = "location /s/ { alias /srv/s; }\n# nglint: disable=NGL002 -- stale\n"
+    (tmp_path / "a.conf").write_text(text)
+    (tmp_path / "link.conf").symlink_to("a.conf")
+    (tmp_path / "nglint.toml").write_text('[per-file-ignores]\n"a.conf" = ["NGL011"]\n"link.conf" = ["NGL001"]\n')
+    r = nglint("check", "--fix", "a.conf", "link.conf", cwd=tmp_path)
+    assert r.code == 2
+    assert "a.conf and link.conf are the same file and their fixes differ; nothing written" in r.err
+    assert (tmp_path / "a.conf").read_text() == text
+    # The same fix reached through both names is fine.
+    (tmp_path / "nglint.toml").unlink()
+    r = nglint("check", "--fix", "--select", "NGL001", "a.conf", "link.conf", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert (tmp_path / "a.conf").read_text() == text.replace("/srv/s;", "/srv/s/;")
+    assert (tmp_path / "link.conf").is_symlink()
