@@ -556,11 +556,16 @@ class RouteRunError(AssertionError):
 
 
 def nglint_route(conf: Path, urls: list[str], *, host: str | None, addr: str | None,
-                 fs: bool = True, fs_root: Path | None = None) -> list[dict[str, Any]]:
-    """`nglint route -c CONF --format json ...` in-process; one object per URL, in order."""
+                 fs: bool = True, fs_root: Path | None = None, prefix: Path | None = None) -> list[dict[str, Any]]:
+    """`nglint route -c CONF --format json ...` in-process; one object per URL, in order.
+
+    `prefix` mirrors nginx's `-p` (relative root/alias, the default `root html`).
+    """
     from nglint.cli import main
 
     argv = ["route", "-c", str(conf), "--format", "json"]
+    if prefix is not None:
+        argv += ["--prefix", str(prefix)]
     if host is not None:
         argv += ["--host", host]
     if addr is not None:

@@ -174,7 +174,8 @@ def test_route_picks_the_location_nginx_picks(workdir: Path, data: st.DataObject
         answers = [H.send(f"127.0.0.1:{port}", u, "example.com") for u in targets]
     # --fs: for `/` the index module looks for index.html in the (empty) root, which only a
     # filesystem view can rule out.
-    predicted = H.nglint_route(conf, targets, host="example.com", addr=f"127.0.0.1:{port}", fs=True)
+    predicted = H.nglint_route(conf, targets, host="example.com", addr=f"127.0.0.1:{port}", fs=True,
+                                 prefix=ngx_dir)
 
     problems = []
     for url, resp, r in zip(targets, answers, predicted):
