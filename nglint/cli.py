@@ -206,14 +206,24 @@ def run_check(args: argparse.Namespace) -> int:
     app_dir = args.app or settings.get("app")
     if app_dir and not os.path.isdir(app_dir):
         raise UsageError(f"--app {app_dir}: not a directory")
+    notes: list[str] = []  # shared by every pass's Project: printed once, on stderr
+    if not app_dir and any(r.needs_app for r in rules):
+        from nglint.deploy import discover_app
+
+        found = discover_app(paths)
+        if found is not None:
+            app_dir = str(found.directory)
+            notes.append(found.describe())
     ignored = per_file_ignores(settings)
 
     def run(overlay: dict[str, bytes] | None = None) -> tuple[list, list]:
         configs = load_configs(args, settings, paths, overlay)
-        project = Project(configs, Path(app_dir) if app_dir else None, settings)
+        project = Project(configs, Path(app_dir) if app_dir else None, settings, notes)
         return configs, [d for d in lint(project, rules) if not ignored(d)]
 
     configs, diags = run()
+    for note in notes:
+        print(f"nglint: note: {note}", file=sys.stderr)
     fatal = [issue for c in configs for issue in c.fatal]
     for issue in fatal:
         print(issue, file=sys.stderr)  # file:line:col: message
@@ -226,7 +236,7 @@ def run_check(args: argparse.Namespace) -> int:
             code, diags = _fix(args, run, configs, diags, write=fix)
             if code is not None:
                 return code
-    _print_report(args, settings, diags, rules)
+    _print_report(args, settings, diags, rules, unloaded=sum(1 for c in configs if c.fatal))
     if fatal:
         return EXIT_ERROR
     return EXIT_FINDINGS if diags else EXIT_CLEAN
@@ -271,7 +281,8 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _print_report(args: argparse.Namespace, settings: dict[str, Any], diags: list, rules: list) -> None:
+def _print_report(args: argparse.Namespace, settings: dict[str, Any], diags: list, rules: list,
+                  unloaded: int) -> None:
     from nglint import report
 
     fmt = args.format or settings.get("format") or "text"
@@ -283,7 +294,7 @@ def _print_report(args: argparse.Namespace, settings: dict[str, Any], diags: lis
         sys.stdout.write(report.render_github(diags))
     else:
         color = sys.stdout.isatty() and not args.no_color and not os.environ.get("NO_COLOR")
-        sys.stdout.write(report.render_text(diags, color=color))
+        sys.stdout.write(report.render_text(diags, color=color, unloaded=unloaded))
 
 
 # -- rules / rule -------------------------------------------------------------------------

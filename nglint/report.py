@@ -57,9 +57,11 @@ def render_json(diags: Iterable[Diagnostic]) -> str:
 
 
 def render_text(diags: list[Diagnostic], color: bool = False, summary: bool = True,
-                fixable_hint: bool = True) -> str:
+                fixable_hint: bool = True, unloaded: int = 0) -> str:
     """``file:line:col: CODE [name] message``, the source line with a caret under the span,
-    notes and the fix hint, then a summary line. ``color`` adds ANSI colours."""
+    notes and the fix hint, then a summary line. ``color`` adds ANSI colours; ``unloaded``
+    counts configs that did not load (their errors went to stderr), so the summary never
+    says "All checks passed." about them."""
     def c(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color else s
 
@@ -82,13 +84,14 @@ def render_text(diags: list[Diagnostic], color: bool = False, summary: bool = Tr
             out.append(f"  {c(_DIM, 'help:')} {d.fix.title} ({tag})")
         out.append("")
     if summary:
-        out.append(summary_line(diags, fixable_hint))
+        out.append(summary_line(diags, fixable_hint, unloaded))
     return "\n".join(out) + "\n"
 
 
-def summary_line(diags: list[Diagnostic], fixable_hint: bool = True) -> str:
+def summary_line(diags: list[Diagnostic], fixable_hint: bool = True, unloaded: int = 0) -> str:
+    failed = f"{unloaded} config{'s' if unloaded != 1 else ''} did not load."
     if not diags:
-        return "All checks passed."
+        return f"No problems found in what loaded; {failed}" if unloaded else "All checks passed."
     safe = sum(1 for d in diags if d.fix and d.fix.applicability == "safe" and d.fix.edits)
     unsafe = sum(1 for d in diags if d.fix and d.fix.applicability == "unsafe" and d.fix.edits)
     parts = [f"Found {len(diags)} problem{'s' if len(diags) != 1 else ''}."]
@@ -96,6 +99,8 @@ def summary_line(diags: list[Diagnostic], fixable_hint: bool = True) -> str:
         parts.append(f"{safe} fixable with `--fix`.")
     if fixable_hint and unsafe:
         parts.append(f"{unsafe} more with `--unsafe-fixes`.")
+    if unloaded:
+        parts.append(failed)
     return " ".join(parts)
 
 

@@ -65,6 +65,8 @@ def test_syntax_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert len(lines) == 1, r.stderr
     assert lines[0].startswith("broken.conf:5:5: ")
     assert "Traceback" not in r.stderr + r.stdout
+    # Never "All checks passed." about a config that was not checked.
+    assert r.stdout == "No problems found in what loaded; 1 config did not load.\n"
 
 
 @pytest.mark.parametrize(("name", "data"), [
