@@ -157,11 +157,12 @@ class Run:
         """A real path under TMP/fs (or nglint's --fs-root view) as the scenario names it."""
         if path is None:
             return None
-        if path.startswith(self.fs_dir + "/") or path == self.fs_dir:
-            path = path[len(self.fs_dir):] or "/"
         # `alias .../static/` + `/app.css` opens `static//app.css`, and `static/../x` is `x`:
         # compare the file, not the spelling (no symlinked directories in those layouts).
-        return os.path.normpath(path) if path.startswith("/") else path
+        path = os.path.normpath(path) if path.startswith("/") else path
+        if path.startswith(self.fs_dir + "/") or path == self.fs_dir:
+            path = path[len(self.fs_dir):] or "/"
+        return path
 
 
 _RUNS: dict[str, Run] = {}
