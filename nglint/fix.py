@@ -210,7 +210,8 @@ def fix_project(relint: Relint, configs: list[Config], diags: list[Diagnostic], 
         mark = _fingerprint(new_state)
         if mark in seen:
             codes = ", ".join(sorted({d.code for d in todo}))
-            result.problems.append(f"fixes failed to converge: the fixes of {codes} bring back an earlier text")
+            why = "change nothing" if new_state == state else "bring back an earlier text"
+            result.problems.append(f"fixes failed to converge: the fixes of {codes} {why}")
             result.converged = False
             break
         seen.add(mark)

@@ -565,3 +565,17 @@ def test_one_file_under_two_names_with_different_fixes_is_not_written(tmp_path: 
     assert r.code == 0, r.err
     assert (tmp_path / "a.conf").read_text() == text.replace("/srv/s;", "/srv/s/;")
     assert (tmp_path / "link.conf").is_symlink()
+
+
+def test_fix_that_changes_nothing_is_reported(tmp_path: Path) -> None:
+    def same(self: Rule, ctx: RuleContext) -> Iterator[Diagnostic]:
+        d = ctx.directive
+        yield self.report(d, fix=Fix.safe("same", [TextEdit(d.file, d.start, d.name_end, d.name)]))
+
+    conf = tmp_path / "a.conf"
+    conf.write_bytes(b"gzip on;\n")
+    relint, calls = _project_fixer(conf, [_rule("TST010", "tst-same", ("gzip",), same)])
+    result = fix_project(relint, *relint({}), unsafe=False)
+    assert not result.converged and result.new_data == {}
+    assert result.problems == ["fixes failed to converge: the fixes of TST010 change nothing"]
+    assert len(calls) == 1
