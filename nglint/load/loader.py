@@ -31,8 +31,9 @@ from nglint.load.tree import Comment, Directive, Node, SourceFile
 DEFAULT_PREFIX = Path("/usr/share/nginx")
 DEFAULT_CONF_ROOT = "/etc/nginx"
 
-# Files the nginx package installs beside nginx.conf (paths relative to it), and files other
-# packages put on the host; repos rarely carry them, and their absence there is no finding.
+# Files nginx installs beside nginx.conf (by name, wherever the build puts them), directories
+# the Debian package provides, and files other packages put on the host: repos rarely
+# carry them, and their absence there is no finding.
 PACKAGED_INCLUDES = frozenset({"mime.types", "fastcgi_params", "fastcgi.conf", "proxy_params", "uwsgi_params",
                                "scgi_params", "koi-utf", "koi-win", "win-utf"})
 PACKAGED_DIRS = ("snippets/", "modules-enabled/")
@@ -41,7 +42,7 @@ HOST_PROVIDED = frozenset({"/etc/letsencrypt/options-ssl-nginx.conf"})
 CONF_SUBDIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "vhosts", "vhosts.d", "vhost.d",
                           "snippets", "http.d", "servers", "includes", "stream.d"})
 # An include argument that a template engine fills in later (envsubst, Jinja, ERB, Go...).
-_TEMPLATE = re.compile(r"\$|\{\{|\{%|<%")  # nginx itself never expands variables in include
+_TEMPLATE = re.compile(r"\$|\{\{|\{%|<%|@[A-Z_]+@")  # nginx never expands variables in include
 
 _DUMP = re.compile(rb"^(?:nginx: [^\n]*\n)*(?=# configuration file )")
 _DUMP_HEADER = re.compile(rb"^# configuration file (.+):\r?\n", re.M)
@@ -380,8 +381,8 @@ class _Loader:
 
     def missing(self, directive: Directive, pattern: str, looked: str, below: str | None) -> None:
         rel = below if below is not None else (None if os.path.isabs(pattern) else pattern)
-        packaged = (rel is not None and (rel in PACKAGED_INCLUDES or rel.startswith(PACKAGED_DIRS))) or \
-            (self.map_conf_root and pattern in HOST_PROVIDED)
+        packaged = os.path.basename(pattern) in PACKAGED_INCLUDES or \
+            (rel is not None and rel.startswith(PACKAGED_DIRS)) or (self.map_conf_root and pattern in HOST_PROVIDED)
         shown = self.display(looked)
         where = "" if shown == pattern else f" (looked for {shown})"
         if packaged:
