@@ -91,7 +91,7 @@ def main() -> None:
         if isinstance(v, os.PathLike):
             v = os.fspath(v)
         if isinstance(v, str):
-            return rel(v) if os.path.isabs(v) else v
+            return v
         if v is None or isinstance(v, (int, float, bool)):
             return v
         if isinstance(v, (list, tuple)):

@@ -587,6 +587,18 @@ def make_middleware(interp: Interpreter, kind: str, ca: CallArgs, pos: Pos | Non
     inner = ca.args[0] if ca.args else ca.kwargs.get("app", ca.kwargs.get("application"))
     app = _find_app(inner)
     mw = MiddlewareObj(kind, inner or Val(None), app, pos)
+    if kind == "DispatcherMiddleware":
+        # Each mounted app answers below its prefix; the first argument gets the rest.
+        mounts = ca.args[1] if len(ca.args) > 1 else ca.kwargs.get("mounts")
+        pairs = _pairs(mounts)
+        if pairs is None:
+            interp.unresolvable("middleware", "DispatcherMiddleware mounts are not known", pos)
+        for prefix, target in pairs or []:
+            mounted = _find_app(target)
+            if mounted is not None and not interp.frozen:
+                mounted.mount_prefix = prefix
+                mw.app = mw.app or mounted
+        return Val(mw, pos=pos)
     if app is None:
         interp.unresolvable("middleware", f"{kind} wraps an app the reader cannot identify", pos)
         return Val(mw, pos=pos)
@@ -603,13 +615,6 @@ def make_middleware(interp: Interpreter, kind: str, ca: CallArgs, pos: Pos | Non
         b = bind([("application", None), ("root", None), ("prefix", None)], ca, "WhiteNoise")
         if not (isinstance(b["root"], Val) and b["root"].v is None):
             app.mounts.append(Mount(_whitenoise_prefix(b["prefix"]), b["root"], kind, pos))
-    elif kind == "DispatcherMiddleware":
-        mounts = ca.args[1] if len(ca.args) > 1 else ca.kwargs.get("mounts")
-        for prefix, target in _pairs(mounts) or []:
-            mounted = _find_app(target)
-            if mounted is not None:
-                mounted.mount_prefix = prefix
-        mw.app = app
     return Val(mw, pos=pos)
 
 
@@ -798,7 +803,8 @@ def _scaffold_method(interp: Interpreter, owner: AppObj | BlueprintObj, name: st
         if interp.serving is not None:
             folder = join_root(owner.root_path, owner.static_folder_raw)
             name = ca.args[0] if ca.args else ca.kwargs.get("filename", Unknown("no file name", pos))
-            interp.serving.append(FileServe("send_static_file", folder, "static_folder", pos,
+            # send_static_file is send_from_directory(static_folder): joined to root_path again.
+            interp.serving.append(FileServe("send_static_file", folder, "root_path", pos,
                                             file=lift(stdlib.path_join, folder, name)))
         return Unknown("a response", pos)
     return Unknown(f"{name}() is not evaluated", pos)

@@ -5,7 +5,7 @@ functions they call (factories), with values from ``values`` and Flask semantics
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
@@ -443,7 +443,9 @@ class Interpreter:
         value = self.eval(expr, frame)
         if isinstance(func_val, Val) and isinstance(func_val.v, FuncObj) and AUTH_NAME.search(name.split(".")[-1]) \
                 and not _is_route(value):
-            func_val.v.protected_by = func_val.v.protected_by or f"@{name} ({pos})"
+            # A new object: a route registered by a decorator below keeps the unprotected view.
+            func_val = Val(replace(func_val.v, protected_by=func_val.v.protected_by or f"@{name} ({pos})"),
+                           pos=func_val.pos)
         if isinstance(value, Val) and isinstance(value.v, RouteDecorator):
             flaskops.apply_route(self, value.v, func_val)
         elif isinstance(value, Val) and isinstance(value.v, Method) and isinstance(value.v.recv, Val) \

@@ -89,6 +89,8 @@ def _jsonable(v: Any) -> Any:
         return v
     if isinstance(v, PurePosixPath):
         return str(v)
+    if isinstance(v, (list, dict)):  # read from a data file (from_file)
+        return v
     if isinstance(v, (tuple, ListObj)):
         items = v.items if isinstance(v, ListObj) else v
         return [_jsonable(i.v) if isinstance(i, Val) else None for i in items]
@@ -136,7 +138,9 @@ class _Builder:
         p = posixpath.normpath(fspath(v.v)) if fspath(v.v) else "."
         if v.cwd or not p.startswith("/"):
             return p, "cwd"
-        if v.proj:
+        # Computed from a project file, and still somewhere around the project (a `..` or
+        # two), not turned into another absolute path by string surgery.
+        if v.proj and posixpath.commonpath([p, str(self.root)]) != "/":
             return posixpath.relpath(p, str(self.root)), "project"
         return p, "absolute"
 
@@ -333,6 +337,9 @@ class _Builder:
                 reg = rule.registration
                 folder = reg.static_folder if reg else flaskops.join_root(app.root_path, app.static_folder_raw)
                 shown, base = self.show(_default(folder))
+                if self.relative_root(app) and shown is not None and not shown.startswith("/"):
+                    shown = base = None
+                    model.notes.append(Note(self.relative_root_problem(model), _at(rule.pos)))
                 file, line = _loc(rule.pos)
                 out.append(FileRoute(text, rule.endpoint, shown, "blueprint-static" if reg else "static", file, line,
                                      base, _literal_prefix(text), blueprint=reg.name if reg else None,
@@ -349,6 +356,17 @@ class _Builder:
             out.append(self.mount_route(app, model, mount))
         return out
 
+    @staticmethod
+    def relative_root(app: AppObj) -> bool:
+        """root_path given as a relative path (not the CWD fallback, which Flask makes absolute)."""
+        root = _default(app.root_path)
+        return root is not None and root.cwd and is_path(root.v) and fspath(root.v) not in (".", "")
+
+    @staticmethod
+    def relative_root_problem(model: AppModel) -> str:
+        return (f"root_path {model.root_path!r} is relative: send_from_directory joins it to a relative "
+                f"directory again (and send_file once more), so this route cannot find its files")
+
     def file_route(self, app: AppObj, model: AppModel, rule: Rule, text: str | None, serve: FileServe,
                    protection: str | None) -> FileRoute:
         directory = serve.directory
@@ -356,6 +374,9 @@ class _Builder:
             directory = flaskops.join_root(app.root_path, directory)
         d = _default(directory)
         shown, base = self.show(d)
+        if serve.base == "root_path" and self.relative_root(app) and shown is not None and not shown.startswith("/"):
+            shown = base = None
+            model.notes.append(Note(self.relative_root_problem(model), _at(serve.pos)))
         file, line = _loc(rule.pos)
         served_file = None
         if serve.file is not None:
@@ -448,10 +469,10 @@ class _Builder:
         if not is_path(v.v):
             return {"value": _jsonable(v.v)}
         raw = fspath(v.v)
-        anchor = "cwd" if v.cwd else ("project" if v.proj else "absolute") if raw.startswith("/") else "relative"
-        serve_path, serve_base = self.show(_default(flaskops.join_root(app.root_path, v)))
         save_path, save_base = self.show(v)
-        return {"value": self.show(v)[0] if anchor in ("project", "cwd") else raw, "anchor": anchor,
+        anchor = "relative" if not raw.startswith("/") and not v.cwd else save_base
+        serve_path, serve_base = self.show(_default(flaskops.join_root(app.root_path, v)))
+        return {"value": save_path if anchor in ("project", "cwd") else raw, "anchor": anchor,
                 "serve_path": serve_path, "serve_base": serve_base, "save_path": save_path, "save_base": save_base}
 
     # -- templates --------------------------------------------------------------------

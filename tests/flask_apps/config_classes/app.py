@@ -1,0 +1,7 @@
+from flask import Flask
+
+import settings
+
+app = Flask(__name__)
+app.config.from_object("myapp.config.ProductionConfig")
+app.config.from_object(settings)

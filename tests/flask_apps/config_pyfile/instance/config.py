@@ -1,0 +1,1 @@
+UPLOAD_FOLDER = "/srv/instance-uploads"
