@@ -216,10 +216,15 @@ class _Request:
             return root, root + (uri if self.add_uri_to_alias else "")
         return root, root + uri[alias:]
 
-    def probe(self, path: str, *, read: bool) -> Probe:
+    def probe(self, path: str, *, read: bool, test_dir: bool = False) -> Probe:
+        """What nginx's open (``read``) or existence test of ``path`` gives. A test opens
+        the file too (so it needs `r`) under disable_symlinks, and under open_file_cache
+        unless it tests for a directory."""
         assert self.fs is not None and self.ident is not None and self.conf is not None
         mode, free = self.symlink_policy(path)
-        # with disable_symlinks nginx tests a file by opening it: reading becomes necessary
+        if not read and not test_dir:
+            cache = effective(self.conf, "open_file_cache", self.cc.index)
+            read = cache is not None and bool(cache.args) and cache.args[0].value != "off"
         return self.fs.probe(path, self.ident, read=read or mode != "off", symlinks=mode, free_prefix=free)
 
     def symlink_policy(self, path: str) -> tuple[str, int]:
@@ -424,7 +429,7 @@ def _process(cc: CompiledConfig, server: CompiledServer, group: AddressGroup, re
         ident = fs.identity(user, grp)
     req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), host, header_host, port, ip,
                    uri=uri, args=args, request_uri=request_uri, quoted_uri=quoted)
-    req.captures.update({k: v for k, v in name_caps.items() if not k.isdigit()})
+    req.captures.update(name_caps)  # $1.. and named captures of a regex server_name
     _finish(req, _run(req))
 
 
@@ -850,7 +855,9 @@ def _access(req: _Request) -> object | None:
                 req.step("access", "deny all: nginx answers 403", d)
                 return req.finalize(403)
             return None
-        req.step("access", f"{d.name} {who}: depends on the client address; assumed allowed", d)
+        req.assumed = True  # the simulated request has no client address
+        req.step("access", f"{d.name} {who}: depends on the client address (unknown here); followed as if "
+                           "allowed, status unknown", d)
         return None
     auth = effective(req.conf, "auth_basic", req.cc.index)
     if auth is not None and auth.args and auth.args[0].value != "off":
@@ -1070,7 +1077,7 @@ def _index(req: _Request) -> object:
             return _Final("file", None)
         if not dir_tested:
             dir_path = base[:-1] if base.endswith("/") and len(base) > 1 else base
-            dp = req.probe(dir_path, read=False)
+            dp = req.probe(dir_path, read=False, test_dir=True)
             req.result.fs_path = dir_path
             if dp.err == "ENOENT":
                 req.step("index", f"directory {dir_path} does not exist: 404", d)

@@ -1,0 +1,148 @@
+"""Shared by the route-based rules (NGL020-NGL023): the compiled routing tables of a config,
+what counts as a location serving static or media files, sample asset URLs, and a reader
+for the literal part of a location regex."""
+
+from __future__ import annotations
+
+import re
+
+from nglint.load import Config, Directive
+from nglint.nginx import location_match, path_directive
+from nglint.route import CompiledConfig, Loc, compile_config
+
+HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
+                      "return"})
+# Path segments that name static or uploaded files in web deployments.
+_STATIC_SEGMENT = re.compile(r"(?:^|/)(?:static|staticfiles|media|uploads?|assets|public|dist|build|files|"
+                             r"images?|img|css|js|fonts?)(?:/|$)", re.I)
+# Asset names tried under a static prefix, the common extensions first; uploads under a
+# media prefix.
+SAMPLE_FILES = ("app.css", "app.js", "img/logo.png", "photo.jpg", "icon.svg", "font.woff2", "favicon.ico",
+                "app.js.map", "anim.gif", "image.webp", "doc.pdf")
+MEDIA_FILES = ("uploads/example.jpg", "example.png", "report.pdf", "video.mp4")
+_MEDIA_SEGMENT = re.compile(r"(?:^|/)(?:media|uploads?|files)(?:/|$)", re.I)
+
+
+def compiled(config: Config, cache: dict) -> CompiledConfig:
+    key = "route:compiled"
+    if key not in cache:
+        cache[key] = compile_config(config)
+    return cache[key]
+
+
+def own_handler(block: Directive) -> Directive | None:
+    return next((d for d in block.directives() if d.name in HANDLERS), None)
+
+
+def looks_static(pattern: str) -> bool:
+    return bool(_STATIC_SEGMENT.search(pattern))
+
+
+def serves_files(loc: Loc) -> bool:
+    """A location that answers from disk: no handler or `return` of its own, and its own
+    `root`/`alias`/`try_files` or a static-looking path."""
+    d = loc.directive
+    if own_handler(d) is not None:
+        return False
+    own = {c.name for c in d.directives()}
+    return bool(own & {"root", "alias", "try_files"}) or looks_static(loc.match.pattern)
+
+
+def samples(prefix: str) -> list[str]:
+    """Sample asset URLs under ``prefix`` (uploads first for a media-like prefix)."""
+    base = prefix if prefix.endswith("/") else prefix + "/"
+    names = MEDIA_FILES + SAMPLE_FILES if _MEDIA_SEGMENT.search(prefix) else SAMPLE_FILES + MEDIA_FILES
+    return [base + name for name in names]
+
+
+def inside(loc: Loc, outer: Loc) -> bool:
+    """``loc`` is ``outer`` or nested somewhere inside it."""
+    node: Loc | None = loc
+    while node is not None:
+        if node is outer:
+            return True
+        node = node.parent
+    return False
+
+
+def file_for(loc: Loc, uri: str, prefix_dir: str) -> str | None:
+    """The file a prefix location would open for ``uri`` (None when variables decide it)."""
+    d = path_directive(loc.directive)
+    if d is None:
+        return f"{prefix_dir.rstrip('/')}/html{uri}"
+    value = d.args[0].value if d.args else ""
+    if "$" in value:
+        return None
+    if not value.startswith("/"):
+        value = f"{prefix_dir.rstrip('/')}/{value}"
+    if d.name == "root":
+        return value.rstrip("/") + uri
+    owner = location_match(d.parent) if d.parent is not None and d.parent.name == "location" else None
+    if owner is None or owner.is_regex:
+        return None
+    return value + uri[len(owner.pattern):]
+
+
+def where(loc: Loc) -> str:
+    return f"{loc.directive.file.display}:{loc.directive.line}"
+
+
+# -- regex structure ---------------------------------------------------------------------------
+_META = set(".^$*+?()[]{}|\\")
+_ESCAPED_LITERAL = set("./-_~:@!,;=&%#'\"<> ")
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def literal_prefix(pattern: str) -> tuple[str, str] | None:
+    """(literal text every match starts with, the rest of the pattern) for a regex anchored
+    with `^`; None when the pattern is not anchored or has a top-level `|`."""
+    if not pattern.startswith("^") or _top_level_alternation(pattern):
+        return None
+    out: list[str] = []
+    i = 1
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in _ESCAPED_LITERAL:
+            ch, step = pattern[i + 1], 2
+        elif c not in _META:
+            ch, step = c, 1
+        else:
+            break
+        nxt = pattern[i + step:i + step + 1]
+        if nxt in ("*", "?", "{"):
+            break  # the character may be absent: it is not part of every match
+        out.append(ch)
+        i += step
+    return "".join(out), pattern[i:]
+
+
+# Regex bodies that match every URI (every URI starts with "/" and is not empty).
+_CATCH_ALL = {"", "^", ".*", "^.*", ".*$", "^.*$", "/", "^/", "/.*", "^/.*", "^/.*$", "/.*$", ".", "^.", ".+",
+              "^.+", ".+$", "^.+$"}
+
+
+def catch_all(pattern: str) -> bool:
+    """The regex matches every URI (`~ .`, `~ ^/`, `~* ^(.*)$`, ...)."""
+    if "|" in pattern or "(?" in pattern:
+        return False
+    return pattern.replace("(", "").replace(")", "") in _CATCH_ALL

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from nglint.diagnostics import Diagnostic, Fix, Severity
+from nglint.fix import remove_node
+from nglint.load import Directive
+from nglint.nginx import LocationMatch, location_match
+from nglint.rule import Rule, RuleContext, related_at
+
+
+class DuplicateLocation(Rule):
+    """
+    ## What it does
+    Flags a location that repeats another one at the same level: the same prefix (`/x`
+    and `^~ /x` count as the same), the same `= /x`, the same `@name`, or the same regex
+    where the first one matches everything the second does (`~ x` twice, or `~* x` then
+    `~ x`).
+
+    ## Why is this bad?
+    For prefix and exact locations nginx refuses to start: `nginx -t` fails with
+    `duplicate location "/static/"`, so a reload keeps the old configuration running and
+    your fix never goes live. Repeated regexes and named locations are accepted, but nginx
+    always uses the first one: the second block, often the one just added or edited, is
+    dead.
+
+    ## Example
+    ```nginx
+    location ~* \\.(css|js)$ { expires 30d; }
+    location ~* \\.(css|js)$ { expires 1y; add_header Cache-Control public; }
+    ```
+    Use instead:
+    ```nginx
+    location ~* \\.(css|js)$ { expires 1y; add_header Cache-Control public; }
+    ```
+
+    ## Fix safety
+    Only a dead regex or named duplicate gets a fix, which deletes it. It is unsafe: nginx
+    behaves the same afterwards, but if the deleted block held the settings you wanted,
+    move them into the first block instead. Duplicates `nginx -t` rejects have no automatic
+    fix: which of the two blocks to keep is your call.
+    """
+
+    code = "NGL022"
+    name = "duplicate-location"
+    severity = Severity.ERROR
+    directives = ("location",)
+    message = "`location {loc}` repeats {first_at}: {effect}"
+    fix_title = "Remove the duplicate location that never runs"
+    bad = [
+        ("location ~* \\.(css|js)$ { expires 30d; }\nlocation ~* \\.(css|js)$ { expires 1y; }",
+         "location ~* \\.(css|js)$ { expires 30d; }"),
+        ("location @app { proxy_pass http://127.0.0.1:8001; }\nlocation @app { proxy_pass http://127.0.0.1:8002; }",
+         "location @app { proxy_pass http://127.0.0.1:8001; }"),
+        ("location ~* \\.png$ { }\nlocation ~ \\.png$ { }", "location ~* \\.png$ { }"),
+    ]
+    good = [
+        "location /static/ { }\nlocation = /static/ { }",
+        "location ~ \\.png$ { }\nlocation ~* \\.png$ { }",
+        "location /a/ { location ~ x { } }\nlocation /b/ { location ~ x { } }",
+        "location /static/ { }\nlocation /static { }",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        node = ctx.directive
+        assert node is not None
+        m = location_match(node)
+        parent = node.parent
+        if m is None or parent is None:
+            return
+        for other in parent.directives("location"):
+            if other is node:
+                break
+            om = location_match(other)
+            if om is None:
+                continue
+            effect = _clash(om, m)
+            if effect is None:
+                continue
+            fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not _refused(m) else None
+            yield self.report(node, fix=fix, loc=str(m), first_at=_at(other), effect=effect,
+                              related=[related_at(other, "the first one")])
+            return
+
+
+def _refused(m: LocationMatch) -> bool:
+    return m.is_prefix or m.is_exact
+
+
+def _clash(first: LocationMatch, second: LocationMatch) -> str | None:
+    if first.pattern != second.pattern:
+        return None
+    if _refused(first) and _refused(second) and first.is_exact == second.is_exact:
+        return f'nginx -t fails with `duplicate location "{second.pattern}"` and nginx keeps the old configuration'
+    if first.is_named and second.is_named:
+        return "nginx uses the first named location of that name; this one never runs"
+    if first.is_regex and second.is_regex and (first.modifier == "~*" or second.modifier == "~"):
+        return "the first regex matches every URI this one does, so this one never runs"
+    return None
+
+
+def _at(d: Directive) -> str:
+    return f"`location {location_match(d)}` at {d.file.display}:{d.line}"

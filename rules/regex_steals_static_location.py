@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
+from nglint.route import CompiledServer, Loc, prefix_location, select_location, simulate
+from nglint.rule import Rule, RuleContext, related_at
+from nglint.rules._route import compiled, file_for, inside, samples, serves_files, where
+
+
+class RegexStealsStaticLocation(Rule):
+    """
+    ## What it does
+    Flags a prefix location that serves static or media files while a regex location
+    takes some of its URLs, e.g. `location ~* \\.(css|js|png)$` winning over
+    `location /static/` for `/static/app.css`. The route simulator proves it with a
+    concrete URL.
+
+    ## Why is this bad?
+    nginx remembers the longest matching prefix, then tries every regex location in
+    config order and gives the request to the first that matches; the prefix is used only
+    when none does. A regex meant to add `expires` to assets, or to proxy `.js` to the app,
+    therefore steals `/static/app.css` from `location /static/`: the file is looked up
+    under the wrong root, or the request goes to gunicorn, and the browser gets a 404. The
+    `location /static/` block you are reading never runs for those URLs.
+
+    ## Example
+    ```nginx
+    location /static/ { alias /var/www/yourapp/static/; }
+    location ~* \\.(css|js|png)$ { expires 30d; proxy_pass http://127.0.0.1:8000; }
+    ```
+    Use instead:
+    ```nginx
+    location ^~ /static/ { alias /var/www/yourapp/static/; }
+    location ~* \\.(css|js|png)$ { expires 30d; proxy_pass http://127.0.0.1:8000; }
+    ```
+
+    ## Fix safety
+    Unsafe: `^~` makes the prefix stop the regex search, so the regex's settings (cache
+    headers, a different root, the proxy) no longer apply under that prefix; copy what you
+    still want (e.g. `expires`) into the static location. A static location nested in
+    another one gets no fix when the regex sits at an outer level: a nested `^~` does not
+    stop outer regexes.
+    """
+
+    code = "NGL020"
+    name = "regex-steals-static-location"
+    severity = Severity.ERROR
+    message = ("regex location `{thief}` ({thief_at}) takes `{url}` from `location {static}`: {effect}; "
+               "nginx tries regexes after the longest prefix unless the prefix has `^~`")
+    fix_title = "Add `^~` so the prefix location stops the regex search"
+    bad = [
+        ("location /static/ { alias /srv/app/static/; }\nlocation ~* \\.(css|js|png)$ { expires 30d; }",
+         "location ^~ /static/ { alias /srv/app/static/; }\nlocation ~* \\.(css|js|png)$ { expires 30d; }"),
+        ("location /media/ { root /srv/app; }\nlocation ~ \\.jpg$ { proxy_pass http://127.0.0.1:8000; }",
+         "location ^~ /media/ { root /srv/app; }\nlocation ~ \\.jpg$ { proxy_pass http://127.0.0.1:8000; }"),
+    ]
+    good = [
+        "location ^~ /static/ { alias /srv/app/static/; }\nlocation ~* \\.(css|js)$ { expires 30d; }",
+        "location /static/ { alias /srv/app/static/; location ~* \\.(css|js)$ { expires 30d; } }",
+        "location /static/ { alias /srv/app/static/; }\nlocation ~ \\.php$ { fastcgi_pass unix:/run/php.sock; }",
+        "location /api/ { proxy_pass http://127.0.0.1:8000; }\nlocation ~* \\.json$ { expires 1h; }",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        cc = compiled(ctx.config, ctx.cache)
+        for server in cc.servers:
+            for loc in server.all_locations():
+                if loc.match.modifier != "" or not serves_files(loc):
+                    continue
+                found = _steal(server, loc)
+                if found is None:
+                    continue
+                url, thief = found
+                target = _fix_target(loc, thief)
+                fix = None
+                if target is not None:
+                    arg = target.directive.args[0]
+                    fix = Fix.unsafe(self.fix_title, [TextEdit(target.directive.file, arg.start, arg.start, "^~ ")])
+                yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=where(thief), url=url,
+                                  static=loc.match.pattern, effect=_effect(cc, server, loc, url),
+                                  related=[related_at(thief.directive, f"this regex location answers {url}")])
+
+
+def _steal(server: CompiledServer, loc: Loc) -> tuple[str, Loc] | None:
+    """A sample URL the prefix search gives to ``loc`` but a regex outside it takes."""
+    for url in samples(loc.match.pattern):
+        winner = prefix_location(server, url)
+        if winner is None or not inside(winner, loc):
+            continue  # a longer prefix elsewhere owns this URL
+        chosen = select_location(server, url)
+        if chosen is not None and chosen.match.is_regex and not inside(chosen, loc):
+            return url, chosen
+    return None
+
+
+def _fix_target(loc: Loc, thief: Loc) -> Loc | None:
+    """``loc`` when `^~` on it stops the thief: only at the thief's own nesting level (a
+    nested `^~` leaves the regexes of outer levels running, and `^~` on the outer location
+    would change every URL under it)."""
+    return loc if loc.parent is thief.parent else None
+
+
+def _effect(cc, server: CompiledServer, loc: Loc, url: str) -> str:
+    r = simulate(cc, server, url)
+    meant = file_for(loc, url, str(cc.config.prefix))
+    instead = f" instead of `{meant}`" if meant else ""
+    if r.action == "proxy":
+        return f"it is proxied to `{r.upstream}`{instead}"
+    if r.action == "file" and r.fs_path:
+        return f"nginx looks for `{r.fs_path}`{instead}"
+    if r.action in ("redirect", "return", "error") and r.status is not None:
+        return f"it is answered with {r.status}{instead}"
+    return f"it is handled there{instead}"

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from nglint.diagnostics import Diagnostic, Severity
+from nglint.route import CompiledServer, Loc, select_location
+from nglint.route.compile import Level
+from nglint.rule import Rule, RuleContext, related_at
+from nglint.rules._route import catch_all, compiled, literal_prefix, where
+
+
+class UnreachableLocation(Rule):
+    """
+    ## What it does
+    Flags a location no request can ever select, because another location always wins
+    first:
+    - a regex location after a regex that matches every URI (`~ .`, `~ ^/`, `~* (.*)`);
+    - a regex whose every match starts with a literal path under a `^~` prefix location
+      (`^~` stops the regex search), or that matches a single URI taken by an `=` location;
+    - a prefix location whose every URI is matched by a regex of the same level
+      (`location /app/` next to `location ~ ^/app/`), since regexes beat plain prefixes.
+
+    ## Why is this bad?
+    The block looks active but nginx never uses it: edits made there (a corrected
+    `alias`, a new `expires`, the static files location you just added) change nothing,
+    and requests keep going where they went before, often to the app or to a 404.
+
+    ## Example
+    ```nginx
+    location ^~ /static/ { alias /srv/app/static/; }
+    location ~ ^/static/.*\\.css$ { expires 30d; }
+    ```
+    Use instead:
+    ```nginx
+    location ^~ /static/ {
+        alias /srv/app/static/;
+        location ~ \\.css$ { expires 30d; }
+    }
+    ```
+
+    ## Fix safety
+    No automatic fix: whether the dead block or the one shadowing it holds the intended
+    settings is a decision for the author.
+    """
+
+    code = "NGL021"
+    name = "unreachable-location"
+    severity = Severity.WARNING
+    message = "`location {loc}` is never used: {why}"
+    bad = [
+        ("location ^~ /static/ { alias /srv/app/static/; }\nlocation ~ ^/static/.*\\.css$ { expires 30d; }", None),
+        ("location ~ ^/ { proxy_pass http://127.0.0.1:8000; }\nlocation ~ \\.css$ { expires 30d; }", None),
+        ("location /app/ { root /srv; }\nlocation ~ ^/app/ { proxy_pass http://127.0.0.1:8000; }", None),
+        ("location = /favicon.ico { access_log off; }\nlocation ~ ^/favicon\\.ico$ { expires 1y; }", None),
+    ]
+    good = [
+        "location /static/ { alias /srv/app/static/; }\nlocation ~ ^/static/.*\\.css$ { expires 30d; }",
+        "location ^~ /static/ { alias /srv/app/static/; }\nlocation ~* ^/STATIC/ { return 404; }",
+        "location ~ \\.css$ { expires 30d; }\nlocation ~ \\.js$ { expires 30d; }",
+        "location /app/ { location ~ \\.css$ { } }\nlocation ~ ^/app/ { proxy_pass http://127.0.0.1:8000; }",
+        "location ^~ /static/ { }\nlocation /static/v2/ { }\nlocation ~ ^/static/v2/.*\\.css$ { expires 30d; }",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        cc = compiled(ctx.config, ctx.cache)
+        for server in cc.servers:
+            levels: list[Level] = [server.locations()] + [loc.level for loc in server.all_locations()]
+            for level in levels:
+                for loc, culprit, why in _dead(server, level):
+                    yield self.report(loc.directive, loc=loc.text, why=why,
+                                      related=[related_at(culprit.directive, "this location wins first")])
+
+
+def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]]:
+    regexes = [r for r in level.regexes if r.regex is not None]
+    first_catch_all = next((r for r in regexes if catch_all(r.match.pattern)), None)
+    prefixes = list(level.prefix.values())
+    for i, rx in enumerate(regexes):
+        earlier = next((r for r in regexes[:i] if catch_all(r.match.pattern)), None)
+        if earlier is not None:
+            yield rx, earlier, (f"the earlier regex `{earlier.text}` ({where(earlier)}) matches every URI, and the "
+                                "first matching regex wins")
+            continue
+        split = literal_prefix(rx.match.pattern)
+        if split is None:
+            continue
+        lit, rest = split
+        caseless_letters = rx.match.modifier == "~*" and any(c.isalpha() for c in lit)
+        if rest == "$" and lit in level.exact and not caseless_letters:
+            exact = level.exact[lit]
+            if select_location(server, lit) is exact:
+                yield rx, exact, f"it matches only `{lit}`, which `{exact.text}` ({where(exact)}) takes first"
+                continue
+        if caseless_letters:
+            continue
+        shorter = [p for p in prefixes if lit.startswith(p.match.pattern)]
+        longer = [p for p in prefixes if p.match.pattern.startswith(lit) and len(p.match.pattern) > len(lit)]
+        if not shorter:
+            continue
+        owner = max(shorter, key=lambda p: len(p.match.pattern))
+        if owner.noregex and all(p.noregex for p in longer):
+            yield rx, owner, (f"every URI it matches starts with `{lit}`, where `{owner.text}` ({where(owner)}) "
+                              "stops the regex search")
+    for p in prefixes:
+        if p.match.modifier != "" or not p.level.empty or p.auto_redirect:
+            continue  # ^~ and nested locations can win; a *_pass prefix still sends its 301
+        if first_catch_all is not None:
+            yield p, first_catch_all, (f"the regex `{first_catch_all.text}` ({where(first_catch_all)}) matches "
+                                       "every URI, and regexes win over plain prefixes")
+            continue
+        cover = next((r for r in regexes if _covers(r, p.match.pattern)), None)
+        if cover is not None:
+            yield p, cover, (f"the regex `{cover.text}` ({where(cover)}) matches every URI under "
+                             f"`{p.match.pattern}`, and regexes win over plain prefixes")
+
+
+def _covers(rx: Loc, prefix: str) -> bool:
+    """``rx`` matches every URI that starts with ``prefix`` (`^/app/`, `^/app/(.*)`)."""
+    split = literal_prefix(rx.match.pattern)
+    if split is None:
+        return False
+    lit, rest = split
+    return prefix.startswith(lit) and rest.replace("(", "").replace(")", "") in ("", ".*", ".*$")
