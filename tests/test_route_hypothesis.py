@@ -188,3 +188,64 @@ def test_route_picks_the_location_nginx_picks(workdir: Path, data: st.DataObject
             problems.append(f"{url}: nginx {got.match if got else None!r} (line {got.line if got else '-'}), "
                             f"nglint {mine.match if mine else None!r} (line {mine.line if mine else '-'})")
     assert not problems, "\n".join(problems) + "\n\nconfig:\n" + render(locs, port, workdir / "empty")
+
+
+# ---------------------------------------------------------------- URI normalisation
+
+NORM_LOCATIONS = ["= /", "/a/", "/a/b/", "^~ /s/", r"~ \.css$", "~* ^/up/", '= "/a b"', "= /a/", "/A/"]
+RAW_SEGMENTS = ["a", "b", "s", "up", "UP", "A", "x.css", "x.CSS", ".", "..", "", "...", "%2e", "%2E%2e",
+                "%2f", "%2F", "%41", "%20", "a%62", "a b", "%25", "%zz", "%00", "a%2Fb", "..a"]
+
+
+@pytest.fixture(scope="module")
+def norm_server():
+    """One nginx with a fixed location set; each location returns its number."""
+    H.require_nginx()
+    tmp = H.make_tmp()
+    ngx_dir = tmp / "ngx"
+    ngx_dir.mkdir()
+    (tmp / "empty").mkdir()
+    port = H.free_port(("127.0.0.1",))
+    locs = [Loc(*(m.split(" ", 1) if m[0] in "=^~" else ("", m))) for m in NORM_LOCATIONS]
+    conf = ngx_dir / "nginx.conf"
+    text = H.main_conf(render(locs, port, tmp / "empty"), ngx_dir, level="error")
+    conf.write_text(text)
+    number_lines(text, locs)
+    ngx = H.Nginx(conf, ngx_dir, [f"127.0.0.1:{port}"])
+    ngx.test()
+    with ngx:
+        yield conf, port, locs, ngx_dir
+    H.remove_tree(tmp)
+
+
+@st.composite
+def raw_paths(draw: st.DrawFn) -> str:
+    segs = draw(st.lists(st.sampled_from(RAW_SEGMENTS), min_size=1, max_size=5))
+    path = "/" + "/".join(s.replace(" ", "%20") for s in segs)
+    if draw(st.booleans()):
+        path += draw(st.sampled_from(["/", "//", "/.", "/..", "?x=/../a", "?"]))
+    return path
+
+
+@settings(max_examples=40, deadline=None)
+@given(paths=st.lists(raw_paths(), min_size=5, max_size=12))
+def test_uri_normalisation_matches_nginx(norm_server, paths: list[str]) -> None:
+    """Raw request targets (escapes, dot segments, repeated slashes): 400 or the same location."""
+    conf, port, locs, ngx_dir = norm_server
+    by_line = {loc.line: loc for loc in locs}
+    by_id = {f"L{loc.ident}": loc for loc in locs}
+    answers = [H.send(f"127.0.0.1:{port}", p, "example.com") for p in paths]
+    predicted = H.nglint_route(conf, paths, host="example.com", addr=f"127.0.0.1:{port}", fs=True,
+                               prefix=ngx_dir)
+    problems = []
+    for path, resp, r in zip(paths, answers, predicted):
+        if resp.status == 400 or r.get("status") == 400:
+            if resp.status != r.get("status"):
+                problems.append(f"{path}: nginx {resp.status}, nglint {r.get('status')}")
+            continue
+        got = by_id.get(resp.text) if resp.status == 200 else None
+        loc = r.get("location")
+        mine = by_line.get(loc.get("line")) if loc else None
+        if mine is not got:
+            problems.append(f"{path}: nginx {got.match if got else None!r}, nglint {mine.match if mine else None!r}")
+    assert not problems, "\n".join(problems)
