@@ -592,3 +592,29 @@ def test_route_speed() -> None:
     finally:
         gc.unfreeze()
     assert elapsed < 5, f"{elapsed:.2f}s"
+
+
+def test_demo_static_404_explained_then_served_after_fix(nglint, tmp_path: Path) -> None:
+    """Issue 4's must-show: the demo's /static/ request 404s (the alias lacks the trailing
+    slash), and after `nglint --fix` the same command serves it from the right file."""
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    demo = tmp_path / "demo"
+    shutil.copytree(root / "fixtures" / "demo", demo)
+    view = tmp_path / "host"  # the server's filesystem: the repo deployed to /var/www/yourapp
+    shutil.copytree(demo / "app", view / "var/www/yourapp/app")
+    conf = demo / "nginx" / "nginx.conf"
+    url = "http://yourapp.example.com/static/css/app.css"
+    args = ("route", "-c", str(conf), "--fs-root", str(view), "--format", "json", url)
+
+    before = json.loads(nglint(*args).out)[0]
+    assert before["status"] == 404 and before["location"]["match"] == "/static/"
+    assert before["fs_path"] == "/var/www/yourapp/app/staticcss/app.css"
+    assert any("lacks the trailing /" in r for r in before["reasons"])
+
+    fixed = nglint("check", "--fix", "--select", "NGL001", str(demo / "nginx"))
+    assert fixed.code in (0, 1), fixed.err
+    after = json.loads(nglint(*args).out)[0]
+    assert after["status"] == 200 and after["action"] == "file"
+    assert after["fs_path"] == "/var/www/yourapp/app/static/css/app.css"

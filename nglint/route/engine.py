@@ -1150,7 +1150,12 @@ def _mapping_text(req: _Request, d: Directive | None, path: str) -> str:
         if m is not None and m.is_regex:
             return f"alias {d.args[0].value} of regex location → {path}"
         if m is not None:
-            return f"alias {d.args[0].value} replaces {m.pattern} → {path}"
+            value = d.args[0].value
+            hint = ""
+            if m.pattern.endswith("/") != value.endswith("/") and "$" not in value:
+                hint = (" (the alias lacks the trailing / of the location)" if m.pattern.endswith("/")
+                        else " (the location lacks the trailing / of the alias)")
+            return f"alias {value} replaces {m.pattern} → {path}{hint}"
     return f"{d.name} {d.args[0].value if d.args else ''} + URI {req.uri} → {path}"
 
 

@@ -32,6 +32,7 @@ class Probe:
     is_dir: bool = False
     is_file: bool = False
     detail: str = ""  # e.g. "no x permission on /srv/app for www-data"
+    at: str = ""  # the path (as nginx sees it) of the component that decided the result
 
     @property
     def ok(self) -> bool:
@@ -54,12 +55,14 @@ class FsView:
 
     # -- identity ---------------------------------------------------------------
     def _table(self, name: str) -> list[list[str]]:
-        path = self.host_path(f"/etc/{name}")
-        try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                return [line.rstrip("\n").split(":") for line in f if line.strip() and not line.startswith("#")]
-        except OSError:
-            return []
+        """/etc/passwd or /etc/group of the view, else of this machine."""
+        for path in dict.fromkeys((self.host_path(f"/etc/{name}"), f"/etc/{name}")):
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    return [line.rstrip("\n").split(":") for line in f if line.strip() and not line.startswith("#")]
+            except OSError:
+                continue
+        return []
 
     def identity(self, user: str, group: str | None) -> Identity:
         """The worker's uid and groups (primary ``group`` plus the user's supplementary groups,
@@ -85,6 +88,19 @@ class FsView:
         ident = Identity(user, uid, frozenset(gids), note)
         self._ids[key] = ident
         return ident
+
+    def link(self, path: str) -> str | None:
+        """The target of ``path`` as stored when it is a symlink (not resolved), else None."""
+        try:
+            return os.readlink(self.host_path(path))
+        except OSError:
+            return None
+
+    def owner(self, st: os.stat_result) -> str:
+        """`user:group` of a stat result, named from the view's passwd/group (ids when unknown)."""
+        users = {row[2]: row[0] for row in self._table("passwd") if len(row) >= 3}
+        groups = {row[2]: row[0] for row in self._table("group") if len(row) >= 3}
+        return f"{users.get(str(st.st_uid), st.st_uid)}:{groups.get(str(st.st_gid), st.st_gid)}"
 
     # -- probing -------------------------------------------------------------------
     def _lstat(self, path: str) -> os.stat_result | str:
@@ -123,26 +139,27 @@ class FsView:
         done_len = 0  # characters of the original path consumed (for `from=`)
         cur, cur_st = "/", self._lstat("/")
         if isinstance(cur_st, str):
-            return Probe(cur_st, detail="/")
+            return Probe(cur_st, detail="/", at="/")
         links = 0
         while pending:
             name, end = pending.pop(0)
             if not stat.S_ISDIR(cur_st.st_mode):
-                return Probe("ENOTDIR", detail=f"{cur} is not a directory")
-            if not self.allowed(cur_st, ident, 1):
-                return Probe("EACCES", detail=f"no x permission on {cur} for {ident.user}")
+                return Probe("ENOTDIR", detail=f"{cur} is not a directory", at=cur)
+            # the directory standing in for "/" is searchable, as the real root is
+            if not self.allowed(cur_st, ident, 1) and not (cur == "/" and self.root != "/"):
+                return Probe("EACCES", detail=f"no x permission on {cur} for {ident.user}", at=cur)
             if name == ".":
                 continue
             if name == "..":
                 cur = os.path.dirname(cur) or "/"
                 cur_st = self._lstat(cur)
                 if isinstance(cur_st, str):
-                    return Probe(cur_st, detail=cur)
+                    return Probe(cur_st, detail=cur, at=cur)
                 continue
             nxt = cur.rstrip("/") + "/" + name
             st = self._lstat(nxt)
             if isinstance(st, str):
-                return Probe(st, detail=nxt)
+                return Probe(st, detail=nxt, at=nxt)
             last = not pending
             if stat.S_ISLNK(st.st_mode):
                 checked = end is not None and end > free_prefix
@@ -150,20 +167,20 @@ class FsView:
                     # nginx opens each component with O_NOFOLLOW: a linked file gives ELOOP,
                     # a linked directory fails O_DIRECTORY with ENOTDIR
                     if last and not trailing:
-                        return Probe("ELOOP", detail=f"{nxt} is a symlink (disable_symlinks on)")
-                    return Probe("ENOTDIR", detail=f"{nxt} is a symlink (disable_symlinks on)")
+                        return Probe("ELOOP", detail=f"{nxt} is a symlink (disable_symlinks on)", at=nxt)
+                    return Probe("ENOTDIR", detail=f"{nxt} is a symlink (disable_symlinks on)", at=nxt)
                 links += 1
                 if links > MAX_SYMLINKS:
-                    return Probe("ELOOP", detail=f"too many symlinks at {nxt}")
+                    return Probe("ELOOP", detail=f"too many symlinks at {nxt}", at=nxt)
                 try:
                     target = os.readlink(self.host_path(nxt))
                 except OSError:
-                    return Probe("UNKNOWN", detail=f"cannot read symlink {nxt}")
+                    return Probe("UNKNOWN", detail=f"cannot read symlink {nxt}", at=nxt)
                 if symlinks == "if_not_owner" and checked:
                     resolved = self._resolve_owner(nxt)
                     if resolved is not None and resolved != st.st_uid:
                         return Probe("ELOOP", detail=f"{nxt} and its target have different owners "
-                                                     "(disable_symlinks if_not_owner)")
+                                                     "(disable_symlinks if_not_owner)", at=nxt)
                 if target.startswith("/"):
                     cur, cur_st = "/", self._lstat("/")
                     assert not isinstance(cur_st, str)
@@ -172,10 +189,10 @@ class FsView:
                 continue
             cur, cur_st = nxt, st
         if trailing and not stat.S_ISDIR(cur_st.st_mode):
-            return Probe("ENOTDIR", detail=f"{cur} is not a directory")
+            return Probe("ENOTDIR", detail=f"{cur} is not a directory", at=cur)
         if read and not self.allowed(cur_st, ident, 4):
-            return Probe("EACCES", detail=f"no r permission on {cur} for {ident.user}")
-        return Probe(None, stat.S_ISDIR(cur_st.st_mode), stat.S_ISREG(cur_st.st_mode), detail=cur)
+            return Probe("EACCES", detail=f"no r permission on {cur} for {ident.user}", at=cur)
+        return Probe(None, stat.S_ISDIR(cur_st.st_mode), stat.S_ISREG(cur_st.st_mode), detail=cur, at=cur)
 
     @staticmethod
     def _components(path: str) -> list[tuple[str, int | None]]:
