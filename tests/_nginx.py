@@ -361,7 +361,7 @@ class Nginx:
     def log_since(self, offset: int) -> str:
         with open(self.log, "rb") as f:
             f.seek(offset)
-            return f.read().decode("utf-8", "replace")
+            return f.read().decode("utf-8", "surrogateescape")  # paths as os.fsdecode spells them
 
     def __enter__(self) -> "Nginx":
         self.start()
@@ -414,7 +414,7 @@ def send(addr: str, target: str, host: str | None, *, version: str = "1.1", meth
     for k, v in (headers or {}).items():
         lines.append(f"{k}: {v}")
     lines.append("Connection: close")
-    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")  # non-ASCII targets as UTF-8 bytes
     with contextlib.closing(connect(addr)) as s:
         local = s.getsockname()
         s.sendall(raw)
