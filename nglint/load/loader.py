@@ -292,14 +292,13 @@ class _Loader:
             try:
                 data = Path(key).read_bytes()
             except OSError as e:
-                issue = LoadIssue("unreadable", f"cannot read {display}: {_reason(e)}", path=display, fatal=True)
+                issue = LoadIssue("unreadable", f"cannot read: {_reason(e)}", path=display, fatal=True)
         if data is not None:
             src, issue = decode_source(Path(key), data, display)
         if issue is not None:
             if via is not None and issue.file is None:  # point at the include line instead
                 issue.file, issue.offset, issue.path = via.file, via.args[0].start, None
-                if not issue.message.startswith("cannot read"):
-                    issue.message = f"{display}: {issue.message}"
+                issue.message = f"{display}: {issue.message}"
             self.issues.append(issue)
         if src is not None:
             self.files[key] = src
