@@ -23,7 +23,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "route", help="show which server, location and file nginx uses for URLs",
         description="Simulate nginx's request routing: URL → listen address → server → location → file "
-                    "or upstream, with the directive behind each decision.")
+                    "or upstream, with the directive behind each decision.",
+        epilog="File checks (--fs, --fs-root) run as the config's `user` (nginx's compiled-in default is "
+               "`nobody`; Debian's packaged nginx.conf sets `user www-data;`) and assume nginx starts as root. "
+               "Without them, statuses that depend on files are reported as unknown. Exit status: 0 when "
+               "every URL was simulated (a predicted 404 included), 2 for usage errors, unreadable or "
+               "unparsable configs, and configs nginx would refuse to load.")
     p.add_argument("-c", "--conf", required=True, metavar="FILE",
                    help="the nginx config (nginx.conf, a vhost file, or an `nginx -T` dump)")
     p.add_argument("urls", nargs="+", metavar="URL",

@@ -491,6 +491,7 @@ def _run(req: _Request) -> _Final:
                     return _Final("error", 500, True)
                 req.uri, req.args = state.uri, state.args
                 req.internal, req.valid_unparsed, req.add_uri_to_alias = True, False, False
+                req.valid_location = True  # ngx_http_handler() starts the redirected request afresh
                 req.step("redirect", f"internal redirect to {state.uri}" + (f"?{state.args}" if state.args else ""))
             first = False
             req.conf, req.loc = req.server.directive, None

@@ -62,7 +62,7 @@ class RouteResult:
         if self.server is not None:
             d = self.server.directive
             srv = {"index": self.server.index, "file": d.file.display, "line": d.line,
-                   "server_name": self.server.name}
+                   "server_name": self.server.names[0] if self.server.names else ""}
         loc = None
         if self.location is not None:
             d = self.location.directive
