@@ -61,6 +61,11 @@ CASES: dict[str, dict[str, Any]] = {
     "unknowns": {"imports": ["app"], "env": {"STATIC_DIR": "assets"},
                  "unknown_fields": {"app.py:5": ["static_folder"]}},
     "templates_bp": {"imports": ["app"]},
+    "flaskr_factory": {"calls": ["flaskr:create_app"]},
+    "import_name_str": {"imports": ["pkg.factory"]},
+    "dangerous_dot": {"imports": ["app"]},
+    "run_main": {"run_main": ["run.py"]},
+    "branches_factory": {"imports": ["flasky"], "variants": [{"FLASK_CONFIG": "production"}]},
 }
 
 

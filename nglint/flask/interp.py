@@ -540,6 +540,8 @@ class Interpreter:
                 return flaskops.bp_getattr(v, name, pos)
             if isinstance(v, ClassObj):
                 found = v.lookup(name)
+                if isinstance(found, Val) and isinstance(found.v, FuncObj) and found.v.kind == "classmethod":
+                    return Val(BoundFunc(o, found.v), pos=pos)
                 if found is not None:
                     return found
                 if v.ext_base():
@@ -554,6 +556,8 @@ class Interpreter:
                         return self.call_function(found.v, CallArgs([o]), pos, frame)
                     if found.v.kind == "function":
                         return Val(BoundFunc(o, found.v), pos=pos)
+                    if found.v.kind == "classmethod":
+                        return Val(BoundFunc(Val(v.cls), found.v), pos=pos)
                 return found if found is not None else Unknown(f"attribute {name!r} is not set", pos)
             if isinstance(v, SuperRef):
                 return self.super_attr(v, name, pos)
@@ -777,7 +781,14 @@ class Interpreter:
         if isinstance(callee, Unknown):
             return Unknown(f"call of a value that is not known ({callee.reason})", pos)
         if isinstance(callee, Cands):
-            return cands([self.call(o, ca, pos, frame) for o in callee.options], callee.default, callee.env, pos)
+            # One branch per possible callee: each may change the app differently.
+            results: list[Value] = []
+
+            def run(option: Value) -> int:
+                results.append(self.call(option, ca, pos, frame))
+                return ALIVE
+            self.fork(frame, [lambda o=o: run(o) for o in callee.options], callee.default, callee.env)
+            return cands(results, callee.default, callee.env, pos)
         v = callee.v
         if isinstance(v, FuncObj):
             return self.call_function(v, ca, pos, frame)
@@ -889,9 +900,12 @@ class Interpreter:
         return self_val
 
     def new_app(self, cls: ClassObj | None, pos: Pos | None) -> AppObj:
-        outer = self.call_stack[0] if self.call_stack else None
-        factory = outer[0].qualname if outer else None
-        app = self.new(AppObj(cls, pos, outer[1] if outer else None, factory))
+        # The factory is the function building the app; the call site is where the
+        # outermost project function was called from (wsgi.py, run.py).
+        outer = self.call_stack[0][1] if self.call_stack else None
+        factory = next((f.qualname for f, _ in reversed(self.call_stack) if f.kind == "function"
+                        and not (f.name == "__init__")), None)
+        app = self.new(AppObj(cls, pos, outer, factory))
         self.new(app.config)
         self.apps.append(app)
         return app

@@ -57,12 +57,18 @@ def _uncalled_factories(interp: Interpreter) -> list[FuncObj]:
 def _call_uncalled_factories(interp: Interpreter, files: ProjectFiles) -> None:
     """Run the modules that call a factory (wsgi.py, manage.py); factories nobody calls in
     the project (``flask --app pkg`` does) run with their default arguments."""
-    pending = _uncalled_factories(interp)
-    if pending:
-        names = re.compile(r"\b(%s)\s*\(" % "|".join(sorted({re.escape(f.name) for f in pending})))
+    names = {f.name for f in _uncalled_factories(interp)}
+    # Follow wrappers (`def make(env): return create_app(env)`) to the scripts calling them.
+    while names:
+        calls = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, names))))
+        found = set()
         for src in files.sources:
-            if src.entry and src.path not in interp.modules and names.search(src.text):
+            if src.entry and src.path not in interp.modules and calls.search(src.text):
+                before = len(interp.functions)
                 interp.run_module(src)
+                found |= {f.name for f in interp.functions[before:] if f.closure is not None
+                          and f.closure.kind == "module" and calls.search(f.src.tree.code_for_node(f.node))}
+        names = found - names
     for func in _uncalled_factories(interp):
         before = len(interp.apps)
         interp.call_function(func, CallArgs(), None, None)
@@ -253,6 +259,9 @@ class _Builder:
             at["static_route"] = _at(static_rule.pos) or model.id
             prefix = model.static_url_path or ""
             model.static_reachable = not any(seg in (".", "..") for seg in prefix.split("/"))
+            if model.static_reachable and model.static_folder is not None and model.static_folder == model.root_path:
+                notes.append(Note(f"the static folder is the app's root_path: every file there (source code, "
+                                  f".env) is public under {prefix}/", at["static_folder"]))
             if not model.static_reachable:
                 notes.append(Note(f"static URL prefix {prefix!r} contains a dot segment that clients normalise "
                                   f"away: the static route is unreachable", _at(static_rule.pos)))

@@ -1,0 +1,5 @@
+from webapp import create_app
+
+
+def make(env):
+    return create_app(env)
