@@ -21,15 +21,13 @@ status as unknown (None), noting the fallback nginx would take otherwise.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import access_rules, effective, effective_all, flag, location_match, path_directive
 from nglint.nginx.regex import RegexError, compile_pcre
-from nglint.nginx.servers import AddrKey, ListenError, normalize_host, parse_address
+from nglint.nginx.servers import ListenError, normalize_host, parse_address
 from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
 from nglint.route.compile import AddressGroup, CompiledConfig, CompiledServer, Loc, Level, compile_config
 from nglint.route.fs import FsView, Identity, Probe
@@ -126,8 +124,9 @@ class _Request:
             return self.args or ""
         if name == "is_args":
             return "?" if self.args else ""
-        if name.startswith("arg_"):
-            for k, v in parse_qsl(self.args or "", keep_blank_values=True):
+        if name.startswith("arg_"):  # raw (not decoded), name compared case-insensitively
+            for pair in (self.args or "").split("&"):
+                k, _, v = pair.partition("=")
                 if k.lower() == name[4:].lower():
                     return v
             return ""
@@ -151,8 +150,10 @@ class _Request:
             return "GET"
         if name == "server_protocol":
             return "HTTP/1.1" if self.host is not None else "HTTP/1.0"
-        if name in ("document_root", "realpath_root"):
-            return self.document_root()
+        if name == "document_root":
+            return self.root_part()
+        if name == "realpath_root":
+            return self.fs.realpath(self.root_part()) if self.fs is not None else self.root_part()
         if name == "request_filename":
             try:
                 return self.map_path(self.uri)[1]
@@ -203,9 +204,6 @@ class _Request:
             return ""
         return self.full_name(self.expand(value))
 
-    def document_root(self) -> str:
-        return self.root_part()
-
     def map_path(self, uri: str) -> tuple[str, str]:
         """(root part, file path) of ``uri`` as ngx_http_map_uri_to_path builds it."""
         d, alias = self.path_setting()
@@ -247,8 +245,8 @@ class _Request:
         return mode, free
 
     # -- finalisation --------------------------------------------------------------------------
-    def finalize(self, code: int, action: str = "error", redirect: str | None = None,
-                 directive: Directive | None = None) -> _Final | _Internal | _Named:
+    def finalize(self, code: int, action: str = "error", redirect: str | None = None
+                 ) -> _Final | _Internal | _Named:
         """An nginx-generated status: `error_page` may turn it into an internal redirect."""
         conf = self.conf if self.conf is not None else self.server.directive
         if not self.error_page_done and self.uri_changes != 0:
@@ -562,7 +560,7 @@ def _find_config(req: _Request) -> object:
 def _find_location(req: _Request, level: Level, uri: str) -> tuple[str, Loc | None, str]:
     """nginx's location search with a one-line explanation of the winner."""
     rc, loc = _find(req, level, uri)
-    return rc, loc, _explain(req, level, uri, rc, loc)
+    return rc, loc, _explain(level, uri, rc, loc)
 
 
 def _static(level: Level, uri: str) -> tuple[str, Loc | None]:
@@ -620,39 +618,44 @@ def _set_captures(req: _Request, m: re.Match[str]) -> None:
     req.captures.update(named)
 
 
-def _explain(req: _Request, level: Level, uri: str, rc: str, loc: Loc | None) -> str:
+def _explain(level: Level, uri: str, rc: str, loc: Loc | None) -> str:
     if loc is None:
         return ""
     m = loc.match
     if rc == DONE:
-        return f"prefix {loc.text} is one slash longer than {uri}"
+        return f"{uri} is the prefix {loc.text} without its trailing slash"
     if m.is_exact:
-        return f"= {m.pattern} matches {uri} exactly"
-    if m.is_named:
-        return f"named location {loc.text}"
-    # the longest prefix at the top level, for comparison
-    longest = _longest_prefix(level, uri)
+        return f"= {m.pattern} matches {uri} exactly, which ends the search"
+    prefixes = _prefix_chain(level, uri)
+    longest = prefixes[-1] if prefixes else None
     if m.is_regex:
-        where = f"nested in {loc.parent.path}, " if loc.parent is not None else ""
-        if longest is not None and loc.parent is None:
-            return (f"regex {loc.text} matched {uri} before the longer prefix {longest.text} could win "
-                    f"({where}regexes are tried in config order after the prefix search)")
-        if longest is not None and loc.parent is not None:
-            return f"regex {loc.text} ({where}first matching regex) matched {uri}"
-        return f"regex {loc.text} is the first in config order to match {uri} ({where}no prefix location matched)"
-    skipped = [r.text for r in level.regexes if r.regex is not None]
-    if loc.noregex:
-        return f"^~ prefix {m.pattern} is the longest matching prefix and stops the regex search"
-    unknown = [r for r in level.regexes if r.regex is None]
-    note = f"; regex {unknown[0].text} could not be evaluated ({unknown[0].regex_error})" if unknown else ""
-    if skipped:
-        return f"longest matching prefix {loc.text}; no regex location matched{note}"
-    return f"longest matching prefix {loc.text}{note}"
+        if loc.parent is not None and loc.parent in prefixes:
+            return (f"regex {loc.text} nested in {loc.parent.path} matched {uri} (nested regexes are tried "
+                    "before the outer ones)")
+        if longest is not None:
+            return (f"regex {loc.text} matched {uri} before the longer prefix {longest.path} could win "
+                    "(regexes are tried in config order after the prefix search)")
+        return f"regex {loc.text} is the first in config order to match {uri} (no prefix location matches)"
+    path = " > ".join(p.text for p in prefixes) if prefixes else loc.text
+    if prefixes and prefixes[0].noregex:
+        return f"^~ prefix {prefixes[0].match.pattern} is the longest matching prefix: it stops the regex search" + (
+            f" ({path})" if len(prefixes) > 1 else "")
+    unknown = next((r for r in level.regexes if r.regex is None), None)
+    note = f"; regex {unknown.text} could not be evaluated ({unknown.regex_error})" if unknown else ""
+    what = "longest matching prefix" if len(prefixes) < 2 else "longest matching prefixes"
+    tail = "; no regex location matches" if level.regexes else ""
+    return f"{what} {path}{tail}{note}"
 
 
-def _longest_prefix(level: Level, uri: str) -> Loc | None:
-    rc, loc = _static(level, uri)
-    return loc if rc == AGAIN else None
+def _prefix_chain(level: Level, uri: str) -> list[Loc]:
+    """The prefix locations the search descends through (outer first)."""
+    chain: list[Loc] = []
+    while True:
+        rc, loc = _static(level, uri)
+        if rc != AGAIN or loc is None:
+            return chain
+        chain.append(loc)
+        level = loc.level
 
 
 # -- rewrite module ----------------------------------------------------------------------------
@@ -907,10 +910,11 @@ def _try_files(req: _Request) -> object | None:
         req.result.try_files.append(shown)
         req.result.fs_path = path
         if req.fs is None:
-            guess_dir = name.endswith("/")
-            if test_dir != guess_dir and not test_dir:
-                continue
-            if test_dir and not guess_dir:
+            # no filesystem: a name ending in "/" is taken for a directory, others for files
+            if test_dir != name.endswith("/"):
+                kind = "a directory" if name.endswith("/") else "a file"
+                req.step("try_files", f"no filesystem view: {shown} is taken for {kind}, which this "
+                                      f"{'directory' if test_dir else 'file'} test skips", tf)
                 continue
             req.assumed = True
             fallback = args[-1]

@@ -136,7 +136,6 @@ class FsView:
             return Probe("ENOENT", detail=f"relative path {path}")
         trailing = len(path) > 1 and path.endswith("/")
         pending = self._components(path)
-        done_len = 0  # characters of the original path consumed (for `from=`)
         cur, cur_st = "/", self._lstat("/")
         if isinstance(cur_st, str):
             return Probe(cur_st, detail="/", at="/")
@@ -193,6 +192,29 @@ class FsView:
         if read and not self.allowed(cur_st, ident, 4):
             return Probe("EACCES", detail=f"no r permission on {cur} for {ident.user}", at=cur)
         return Probe(None, stat.S_ISDIR(cur_st.st_mode), stat.S_ISREG(cur_st.st_mode), detail=cur, at=cur)
+
+    def realpath(self, path: str) -> str:
+        """``path`` with symlinks resolved inside the view (nginx's `$realpath_root`)."""
+        parts = [c for c, _ in self._components(path)]
+        cur, seen = "/", 0
+        while parts:
+            name = parts.pop(0)
+            if name == ".":
+                continue
+            if name == "..":
+                cur = os.path.dirname(cur) or "/"
+                continue
+            nxt = cur.rstrip("/") + "/" + name
+            st = self._lstat(nxt)
+            if not isinstance(st, str) and stat.S_ISLNK(st.st_mode) and seen < MAX_SYMLINKS:
+                seen += 1
+                target = os.readlink(self.host_path(nxt))
+                if target.startswith("/"):
+                    cur = "/"
+                parts = [c for c, _ in self._components(target)] + parts
+                continue
+            cur = nxt
+        return cur
 
     @staticmethod
     def _components(path: str) -> list[tuple[str, int | None]]:
