@@ -44,6 +44,9 @@ CONF_SUBDIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "vhosts"
 # An include argument that a template engine fills in later (envsubst, Jinja, ERB, Go...).
 _TEMPLATE = re.compile(r"\$|\{\{|\{%|<%|@[A-Z_]+@")  # nginx never expands variables in include
 
+# Jinja/Go/Liquid (`{{ }}`, `{% %}`), ERB/etlua (`<% %>`): nginx cannot read these unrendered.
+_TEMPLATE_FILE = re.compile(rb"\{\{|\{%|<%")
+
 _DUMP = re.compile(rb"^(?:nginx: [^\n]*\n)*(?=# configuration file )")
 _DUMP_HEADER = re.compile(rb"^# configuration file (.+):\r?\n", re.M)
 
@@ -305,7 +308,10 @@ class _Loader:
             try:
                 nodes = parse_file(src)
             except ParseError as e:
-                self.issues.append(LoadIssue("syntax-error", e.message, file=src, offset=e.offset, fatal=True))
+                message = e.message
+                if _TEMPLATE_FILE.search(src.data):
+                    message += " (this looks like a template: lint the rendered config)"
+                self.issues.append(LoadIssue("syntax-error", message, file=src, offset=e.offset, fatal=True))
         self.parsed[key] = (src, nodes)
         return src, nodes
 

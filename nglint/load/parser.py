@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from nglint.load.lexer import CLOSE, COMMENT, OPEN, SEMI, WORD, LexError, scan
+from typing import Callable
+
+from nglint.load.lexer import CLOSE, COMMENT, OPEN, SEMI, WORD, LexError, RawToken, scan
 from nglint.load.tree import Arg, Comment, Directive, Node, SourceFile
 
 
@@ -24,21 +26,36 @@ class ParseError(Exception):
         return f"{self.file.display}:{line}:{col}: {self.message}"
 
 
+class _Unbalanced(Exception):
+    def __init__(self, message: str, offset: int | None, opener: Directive | None = None) -> None:
+        self.message = message
+        self.offset = offset  # char offset; None: the end of the file
+        self.opener = opener  # the block left open at the end of the file
+
+
 def parse_file(src: SourceFile) -> list[Node]:
     """Parse one file's text into its top-level nodes (includes are not followed).
 
     Raises ParseError, with the byte offset nginx would complain at, for unbalanced braces,
     a directive without `;`, and unterminated quotes or Lua blocks."""
+    to_bytes = None if len(src.data) == len(src.text) else src.byte_offset  # None: pure ASCII
     try:
-        tokens = scan(src.text)
+        nodes = _build(scan(src.text), src)
     except LexError as e:
         raise ParseError(e.message, src, src.byte_offset(e.offset)) from None
-    # Token offsets are characters; spans are bytes. Pure-ASCII files need no conversion.
-    b = (lambda offset: offset) if len(src.data) == len(src.text) else src.byte_offset
+    except _Unbalanced as e:
+        message = e.message
+        if e.opener is not None:
+            line, _ = src.line_col(to_bytes(e.opener.block_start) if to_bytes else e.opener.block_start)
+            message += f' (block "{e.opener.name}" opened at line {line})'
+        raise ParseError(message, src, len(src.data) if e.offset is None else src.byte_offset(e.offset)) from None
+    if to_bytes is not None:
+        _spans_to_bytes(nodes, to_bytes)
+    return nodes
 
-    def error(message: str, offset: int | None) -> ParseError:
-        return ParseError(message, src, len(src.data) if offset is None else b(offset))
 
+def _build(tokens: list[RawToken], src: SourceFile) -> list[Node]:
+    """The tree of one file, with spans in chars."""
     root: list[Node] = []
     block = root
     parent: Directive | None = None
@@ -47,38 +64,50 @@ def parse_file(src: SourceFile) -> list[Node]:
     for kind, value, start, end, _line, quoted in tokens:
         if kind == WORD:
             if current is None:
-                s, e = b(start), b(end)
-                current = Directive(value, [], src, s, e, e, parent=parent)
+                current = Directive(value, [], src, start, end, end, parent=parent)
                 block.append(current)
             else:
-                current.args.append(Arg(value, b(start), b(end), quoted))
+                current.args.append(Arg(value, start, end, quoted))
         elif kind == SEMI:
             if current is None:
-                raise error('unexpected ";"', start)
-            current.end = b(end)
+                raise _Unbalanced('unexpected ";"', start)
+            current.end = end
             current = None
         elif kind == OPEN:
             if current is None:
-                raise error('unexpected "{"', start)
+                raise _Unbalanced('unexpected "{"', start)
             current.block = []
-            current.block_start = b(start)
+            current.block_start = start
             stack.append((parent, block))
             parent, block = current, current.block
             current = None
         elif kind == CLOSE:
             if current is not None:
-                raise error(f'directive "{current.name}" is not terminated by ";"', start)
+                raise _Unbalanced(f'directive "{current.name}" is not terminated by ";"', start)
             if parent is None:
-                raise error('unexpected "}"', start)
-            parent.block_end = b(start)
-            parent.end = b(end)
+                raise _Unbalanced('unexpected "}"', start)
+            parent.block_end = start
+            parent.end = end
             parent, block = stack.pop()
         else:
             assert kind == COMMENT
-            block.append(Comment(value, src, b(start), b(end), parent))
+            block.append(Comment(value, src, start, end, parent))
     if current is not None:
-        raise error(f'unexpected end of file, expecting ";" or "}}" after "{current.name}"', None)
+        raise _Unbalanced(f'unexpected end of file, expecting ";" or "}}" after "{current.name}"', None)
     if parent is not None:
-        line, _ = src.line_col(parent.block_start)
-        raise error(f'unexpected end of file, expecting "}}" (block "{parent.name}" opened at line {line})', None)
+        raise _Unbalanced('unexpected end of file, expecting "}"', None, parent)
     return root
+
+
+def _spans_to_bytes(nodes: list[Node], to_bytes: Callable[[int], int]) -> None:
+    """Turn the char spans of a file with multi-byte chars into byte spans."""
+    for node in nodes:
+        node.start, node.end = to_bytes(node.start), to_bytes(node.end)
+        if isinstance(node, Comment):
+            continue
+        node.name_end = to_bytes(node.name_end)
+        for arg in node.args:
+            arg.start, arg.end = to_bytes(arg.start), to_bytes(arg.end)
+        if node.block is not None:
+            node.block_start, node.block_end = to_bytes(node.block_start), to_bytes(node.block_end)
+            _spans_to_bytes(node.block, to_bytes)
