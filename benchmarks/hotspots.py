@@ -1,4 +1,4 @@
-"""Where nglint spends its time: cProfile of load and lint, and the time of each rule alone.
+"""Where nglint spends its time: cProfile of load, lint and route, and the time of each rule alone.
 
     python benchmarks/hotspots.py [--size 2000] [--top 25] [--dump FILE.prof]
 
@@ -11,6 +11,7 @@ import argparse
 import cProfile
 import gc
 import io
+import json
 import pstats
 import sys
 import time
@@ -18,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import DEFAULT_OUT, generate_nginx  # noqa: E402
+
+ROUTE_URLS = 1000
 
 
 def _stats(prof: cProfile.Profile, sort: str, top: int) -> str:
@@ -68,6 +71,24 @@ def main() -> int:
         both = pstats.Stats(prof)
         both.add(lint_prof)
         both.dump_stats(str(args.dump))
+
+    try:
+        from nglint.route import route
+    except ImportError:
+        route = None
+    if route is not None:
+        urls = json.loads(tree.urls.read_text())[:ROUTE_URLS]
+        fresh = load(tree.main)  # lint may have cached routing tables on `config`
+        route_prof = cProfile.Profile()
+        t0 = time.perf_counter()
+        route_prof.enable()
+        for host, uri in urls:
+            route(fresh, uri, host=host)
+        route_prof.disable()
+        print(f"## route × {len(urls)} URLs: {time.perf_counter() - t0:.2f} s (under cProfile)\n")
+        print(_stats(route_prof, "tottime", args.top), "\n")
+        print(_stats(route_prof, "cumulative", args.top), "\n")
+        del fresh
 
     # Each rule alone on the same loaded tree, without the profiler's overhead.
     print("## each rule alone (no profiler)\n\n| rule | time | diagnostics |\n|---|---:|---:|")

@@ -59,7 +59,8 @@ def test_harness_prints_every_row(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     for row in ("crossplane.parse (baseline)", "nglint load", "nglint rules only", "nglint load + all rules",
-                "`nglint check` (CLI, in-process)", "`nglint route` × 1000 URLs", "parse floor",
+                "`nglint check` (CLI, in-process)", "route() × 1000 URLs (API", "`nglint route` × 1000 URLs (CLI",
+                "parse floor",
                 "`nglint app` read_project", "`python -c pass`", "cold `nglint check` on a 30-line vhost",
                 "heavy modules imported", "crossplane payload at 50", "peak heap", "max RSS"):
         assert row in out, f"missing row {row!r}\n{out}"
