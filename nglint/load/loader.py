@@ -321,7 +321,7 @@ class _Loader:
     def glob(self, pattern: str) -> list[str]:
         found = {p for p in self.virtual if _glob_match(pattern, p)}
         if self.disk:
-            found.update(p for p in glob.glob(pattern) if os.path.isfile(p))
+            found.update(os.path.normpath(p) for p in glob.glob(pattern) if os.path.isfile(p))
         return sorted(found)
 
     def display(self, path: str) -> str:
@@ -343,6 +343,9 @@ class _Loader:
                 looks = [str(d / below) for d in self.search_dirs]
         else:
             looks = [str(d / pattern) for d in self.search_dirs]
+        # One spelling per file (`./a.conf` is `a.conf`): files are keyed by path, and fix
+        # passes hand edited bytes back by that key.
+        looks = [os.path.normpath(look) for look in looks]
         for look in looks:
             found = self.glob(look) if magic else ([look] if self.is_file(look) else [])
             if found:
@@ -527,5 +530,6 @@ def split_dump(data: bytes) -> dict[str, bytes] | None:
         body = data[m.end():end]
         if body.endswith(b"\n"):
             body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
-        files.setdefault(m.group(1).decode("utf-8", "replace"), body)
+        # nginx prints the path as it opened it (`/etc/nginx/./x.conf` for `include ./x.conf`)
+        files.setdefault(os.path.normpath(m.group(1).decode("utf-8", "replace")), body)
     return files
