@@ -269,7 +269,8 @@ def write_atomic(path: str, data: bytes) -> None:
 
 # -- helpers for rules that create or remove text ---------------------------------------
 
-Block = Sequence["tuple[str, Sequence[str]] | tuple[str, Sequence[str], Block] | dict[str, Any]"]
+# Items of a rendered block: (name, args), (name, args, block) or crossplane payload dicts.
+Block = Sequence[Any]
 
 
 def newline_of(src: SourceFile) -> str:
