@@ -98,6 +98,14 @@ class Project:
     configs: list[Config]
     app_dir: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # Things the user should know that are not findings (what was discovered or inferred,
+    # why a check was skipped); the CLI prints them on stderr.
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Add an info note (said once)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     @cached_property
     def app(self) -> Any:

@@ -43,6 +43,9 @@ class Rule:
     bad: ClassVar[list[tuple[str, str | None]]] = []
     good: ClassVar[list[str]] = []
     needs_app: ClassVar[bool] = False  # True: the rule reads the Flask model (libcst)
+    # For needs_app rules: the Flask project (relative path → text) the embedded examples
+    # are checked against; an `nglint.toml` among them holds its settings (app-root).
+    example_app: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -42,7 +42,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from conftest import full_config, nginx_t
@@ -249,6 +249,7 @@ def test_rule_documentation(rule: type[Rule]) -> None:
     for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix safety"):
         assert heading in doc, f"{rule.code} docstring lacks {heading!r}"
     assert rule.bad and rule.good, f"{rule.code} needs embedded bad and good examples"
+    assert rule.example_app or not rule.needs_app, f"{rule.code} reads the Flask app: its examples need example_app"
 
 
 # -- embedded examples -----------------------------------------------------------------------
@@ -256,10 +257,31 @@ def test_rule_documentation(rule: type[Rule]) -> None:
 EXAMPLE = "<example>"
 
 
-def lint_text(rule: type[Rule], text: str, overlay: dict[str, bytes] | None = None
+def lint_text(rule: type[Rule], text: str, overlay: dict[str, bytes] | None = None, app_dir: Path | None = None
               ) -> tuple[list[Config], list[Diagnostic]]:
+    """Lint an example; a needs_app rule checks it against its ``example_app`` in ``app_dir``."""
     configs = [load_text(text, EXAMPLE, overlay=overlay)]
-    return configs, lint(Project(configs), [rule])
+    settings = load_settings(app_dir / "nglint.toml") if app_dir and (app_dir / "nglint.toml").is_file() else {}
+    return configs, lint(Project(configs, app_dir, settings), [rule])
+
+
+@pytest.fixture(scope="session")
+def example_apps(tmp_path_factory: pytest.TempPathFactory) -> Callable[[type[Rule]], Path | None]:
+    """rule → a directory holding its ``example_app`` files (None for rules without one)."""
+    made: dict[str, Path] = {}
+
+    def app_dir(rule: type[Rule]) -> Path | None:
+        if not rule.needs_app:
+            return None
+        if rule.code not in made:
+            root = tmp_path_factory.mktemp(f"example-app-{rule.code}")
+            for rel, content in rule.example_app.items():
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_text(content, encoding="utf-8")
+            made[rule.code] = root
+        return made[rule.code]
+
+    return app_dir
 
 
 def _examples(attr: str) -> list[Any]:
@@ -267,23 +289,24 @@ def _examples(attr: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("rule, index", _examples("bad"))
-def test_bad_example(rule: type[Rule], index: int) -> None:
+def test_bad_example(rule: type[Rule], index: int, example_apps: Callable[[type[Rule]], Path | None]) -> None:
     text, expected = rule.bad[index]
-    configs, diags = lint_text(rule, text)
+    app = example_apps(rule)
+    configs, diags = lint_text(rule, text, app_dir=app)
     assert any(d.code == rule.code for d in diags), f"{rule.code} misses its own bad example:\n{text}"
-    fixed = fix_project(lambda ov: lint_text(rule, text, ov), configs, diags, unsafe=True)
+    fixed = fix_project(lambda ov: lint_text(rule, text, ov, app), configs, diags, unsafe=True)
     new = fixed.new_data.get(EXAMPLE, text.encode()).decode("utf-8")
     if expected is None:
         assert new == text, f"(input, None) means no fix, but {rule.code} rewrote it to:\n{new}"
         return
     assert new == expected
     parse_file(SourceFile(Path(EXAMPLE), new.encode(), new))
-    assert not [d for d in lint_text(rule, new)[1] if d.code == rule.code]
+    assert not [d for d in lint_text(rule, new, app_dir=app)[1] if d.code == rule.code]
 
 
 @pytest.mark.parametrize("rule, index", _examples("good"))
-def test_good_example(rule: type[Rule], index: int) -> None:
+def test_good_example(rule: type[Rule], index: int, example_apps: Callable[[type[Rule]], Path | None]) -> None:
     text = rule.good[index]
-    diags = [d for d in lint_text(rule, text)[1] if d.code == rule.code]
+    diags = [d for d in lint_text(rule, text, app_dir=example_apps(rule))[1] if d.code == rule.code]
     assert not diags, report.render_text(diags)
 
