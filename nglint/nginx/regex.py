@@ -4,7 +4,8 @@ nginx compiles location, rewrite and server_name regexes with PCRE, byte-oriente
 without UTF mode. The common syntax is shared with Python; the differences handled here:
 named groups `(?<name>...)`/`(?'name'...)`, back-references `\\k<name>`, `\\z`/`\\Z`,
 `\\Q...\\E`, `\\h`, and POSIX classes `[[:alpha:]]`. ``re.ASCII`` keeps `\\w`, `\\d`, `\\s`
-and case folding ASCII-only like PCRE's defaults.
+and case folding ASCII-only like PCRE's defaults; subjects and patterns are matched as
+bytes (one character per UTF-8 byte), as PCRE without UTF mode does.
 """
 
 from __future__ import annotations
@@ -102,11 +103,50 @@ def translate(pattern: str) -> str:
     return "".join(out)
 
 
+def _bytes_view(text: str) -> str:
+    """One character per UTF-8 byte: PCRE without UTF mode sees bytes, so `.` in
+    `^/one/.$` matches one byte of `é`, and `~*` folds ASCII letters only."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _text(view: str | None) -> str:
+    return "" if view is None else view.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+class PcreMatch:
+    """A match with its captures turned back into text (`$1`..., named captures)."""
+
+    __slots__ = ("_m",)
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def groups(self) -> tuple[str, ...]:
+        return tuple(_text(g) for g in self._m.groups())
+
+    def groupdict(self) -> dict[str, str]:
+        return {k: _text(v) for k, v in self._m.groupdict().items()}
+
+
+class Pcre:
+    """A compiled PCRE pattern evaluated the way nginx does: on bytes, search semantics."""
+
+    __slots__ = ("pattern", "_rx", "_ascii")
+
+    def __init__(self, pattern: str, caseless: bool) -> None:
+        self.pattern = pattern
+        flags = re.ASCII | (re.IGNORECASE if caseless else 0)
+        try:
+            self._rx = re.compile(translate(_bytes_view(pattern)), flags)
+        except re.error as e:
+            raise RegexError(f"{pattern!r}: {e}") from None
+
+    def search(self, text: str) -> PcreMatch | None:
+        m = self._rx.search(text if text.isascii() else _bytes_view(text))
+        return PcreMatch(m) if m else None
+
+
 @lru_cache(maxsize=4096)
-def compile_pcre(pattern: str, caseless: bool = False) -> re.Pattern[str]:
-    """Compile a PCRE pattern for matching nginx-style (``search`` semantics)."""
-    flags = re.ASCII | (re.IGNORECASE if caseless else 0)
-    try:
-        return re.compile(translate(pattern), flags)
-    except re.error as e:
-        raise RegexError(f"{pattern!r}: {e}") from None
+def compile_pcre(pattern: str, caseless: bool = False) -> Pcre:
+    """Compile a PCRE pattern for matching nginx-style (raises :class:`RegexError`)."""
+    return Pcre(pattern, caseless)

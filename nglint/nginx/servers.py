@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from nglint.load.tree import Directive
-from nglint.nginx.regex import RegexError, compile_pcre
+from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 
 T = TypeVar("T")
 
@@ -139,7 +139,7 @@ class NameTable(Generic[T]):
         self.exact: dict[str, tuple[T, str]] = {}
         self.head: dict[str, tuple[T, str, bool]] = {}  # suffix → (server, name, also_bare)
         self.tail: dict[str, tuple[T, str]] = {}  # "www.example" → (server, "www.example.*")
-        self.regex: list[tuple[re.Pattern[str], T, str]] = []
+        self.regex: list[tuple[Pcre, T, str]] = []
         self.bare: set[str] = set()  # names claimed by a `.example.org` entry
 
     def add(self, name: str, server: T) -> str | None:

@@ -7,13 +7,12 @@ Problems nginx itself would refuse at startup (`nginx -t` fails) are collected i
 
 from __future__ import annotations
 
-import re
 import socket
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import BlockIndex, LocationMatch, location_match
-from nglint.nginx.regex import RegexError, compile_pcre
+from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 from nglint.nginx.servers import AddrKey, Listen, NameTable, format_address, server_listens, server_names
 
 # Handlers that make a location ending in "/" answer the slash-less URI with a 301.
@@ -52,7 +51,7 @@ class Loc:
     match: LocationMatch
     parent: Loc | None
     level: Level = field(default_factory=Level)
-    regex: re.Pattern[str] | None = None
+    regex: Pcre | None = None
     regex_error: str | None = None
     auto_redirect: bool = False
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import access_rules, effective, effective_all, flag, location_match, path_directive
-from nglint.nginx.regex import RegexError, compile_pcre
+from nglint.nginx.regex import PcreMatch, RegexError, compile_pcre
 from nglint.nginx.servers import ListenError, normalize_host, parse_address
 from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
 from nglint.route.compile import AddressGroup, CompiledConfig, CompiledServer, Loc, Level, compile_config
@@ -610,7 +610,7 @@ def _find(req: _Request | None, level: Level, uri: str) -> tuple[str, Loc | None
     return rc, cur
 
 
-def _set_captures(req: _Request, m: re.Match[str]) -> None:
+def _set_captures(req: _Request, m: PcreMatch) -> None:
     caps = {str(i): (g or "") for i, g in enumerate(m.groups(), 1)}
     named = {k: v or "" for k, v in m.groupdict().items()}
     req.captures = {k: v for k, v in req.captures.items() if not k.isdigit()}
