@@ -339,6 +339,10 @@ class Nginx:
                 pending.pop(0)
             except OSError:
                 time.sleep(0.01)
+        time.sleep(0.01)
+        if self.proc.poll() is not None:  # someone else answered the probe; nginx could not bind
+            err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+            raise NginxError(f"nginx exited with {self.proc.returncode}:\n{err}")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
