@@ -455,22 +455,26 @@ def _glob_match(pattern: str, path: str) -> bool:
                for pat, part in zip(pat_parts, parts))
 
 
-def _is_main_config(nodes: list[Node] | None) -> bool:
-    return bool(nodes) and guess_context(nodes) == "main"
+def _enter(loader: _Loader, key: str, display: str, where: Path | None) -> None:
+    """Read the entry file and set nginx's conf dir for it: the directory of a main config,
+    or a guess for a vhost or snippet. ``where`` is the entry's path on disk, if any."""
+    _, nodes = loader.read(key, display)
+    main_config = (where is not None and where.name == "nginx.conf") or bool(nodes) and guess_context(nodes) == "main"
+    if where is None:
+        conf_dir = Path.cwd()
+    else:
+        conf_dir = where.parent if main_config else _guess_conf_dir(where)
+    loader.enter(key, conf_dir, main_config)
 
 
 def load(path: str | Path, *, prefix: str | Path | None = None, conf_root: str | None = None,
          context: str | None = None, overlay: dict[str, bytes] | None = None) -> Config:
     """Load one entry file and everything it includes. ``overlay`` maps absolute paths to
     bytes used instead of the file's content (how the fix loop re-lints unwritten edits)."""
-    path = Path(path)
     key = os.path.abspath(path)
     with _gc_paused():
         loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay)
-        _, nodes = loader.read(key, str(path))
-        main_config = path.name == "nginx.conf" or _is_main_config(nodes)
-        conf_dir = Path(key).parent if main_config else _guess_conf_dir(Path(key))
-        loader.enter(key, conf_dir, main_config)
+        _enter(loader, key, str(path), Path(key))
         return loader.config(key, str(path), context)
 
 
@@ -478,29 +482,27 @@ def load_text(text: bytes | str, name: str = "<stdin>", *, prefix: str | Path | 
               conf_root: str | None = None, context: str | None = None,
               overlay: dict[str, bytes] | None = None) -> Config:
     """Load config text: stdin, or an `nginx -T` dump (recognised by its file headers).
-    Relative includes of plain text resolve beside ``name`` (the current dir for stdin)."""
+    Plain text named like a file (``--stdin-filename``) resolves includes as that file
+    would; "<stdin>" resolves them against the current directory."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if overlay and name in overlay:
         data = overlay[name]
     files = split_dump(data)
     with _gc_paused():
-        if files is not None:
-            main = next(iter(files))
-            loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual=files, disk=False)
-            loader.enter(main, Path(main).parent, True)
-            config = loader.config(main, main, context)
-            # `nginx -T` prints only what it read; a hand-made bundle may hold more.
-            for path, data in files.items():
-                src = None if path in loader.parsed else decode_source(Path(path), data, path)[0]
-                if src is not None:
-                    config.issues.append(not_loaded_issue(src, f"no file of this dump (main config {main}) "
-                                                               "includes it"))
-            return config
-        loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual={name: data})
-        _, nodes = loader.read(name, name)
-        here = Path.cwd() if name.startswith("<") else Path(os.path.abspath(name)).parent
-        loader.enter(name, here, True)
-        return loader.config(name, name, context)
+        if files is None:
+            loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual={name: data})
+            _enter(loader, name, name, None if name.startswith("<") else Path(os.path.abspath(name)))
+            return loader.config(name, name, context)
+        main = next(iter(files))
+        loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual=files, disk=False)
+        loader.enter(main, Path(main).parent, True)
+        config = loader.config(main, main, context)
+        # `nginx -T` prints only what it read; a hand-made bundle may hold more.
+        for path, body in files.items():
+            src = None if path in loader.parsed else decode_source(Path(path), body, path)[0]
+            if src is not None:
+                config.issues.append(not_loaded_issue(src, f"no file of this dump (main config {main}) includes it"))
+        return config
 
 
 _FIRST_STATEMENT = re.compile(rb"(?:\s|#[^\n]*)*")
