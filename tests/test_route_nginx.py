@@ -11,11 +11,13 @@ its own connection, and the observations are compared with `nglint route --forma
 - server (each server block answers with `X-Nglint-Server: <n>`, injected by the harness);
 - proxying: the echo upstream's body names the upstream and the request-target it got,
   compared with `action`, `upstream`, `upstream_uri`;
+- try_files: `try_files` vs the paths one try_files run stat()ed (debug log);
 - redirects: `Location` (path and query) vs `redirect`.
 
 `expect` in a scenario states what nginx is known to do (NGINX.md); `test_nginx_oracle`
 checks those against nginx itself, so a broken harness cannot silently bless a wrong
 prediction. The route comparison never uses nglint's output as an expectation.
+The scenario format is described in tests/route_scenarios/README.md.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ import dataclasses
 import fnmatch
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 try:
     import _nginx as H  # tests/ on sys.path (rootdir-style test modules)
