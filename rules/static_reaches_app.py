@@ -88,14 +88,15 @@ class StaticReachesApp(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compiled(ctx.config, ctx.cache)
-        static: list[tuple[CompiledServer, Loc]] = [
-            (s, loc) for s in cc.servers for loc in s.all_locations()
-            if loc.match.is_prefix and looks_static(loc.match.pattern) and serves_files(loc)]
+        by_name: dict[str, list[tuple[CompiledServer, Loc]]] = {}
+        for s in cc.servers:
+            found = [loc for loc in s.all_locations()
+                     if loc.match.is_prefix and looks_static(loc.match.pattern) and serves_files(loc)]
+            for name in {n for n in s.names if n not in _NO_NAME} if found else ():
+                by_name.setdefault(name, []).extend((s, loc) for loc in found)
         reported: set[tuple[int, str]] = set()
         for server in cc.servers:
-            for owner, loc in static:
-                if owner is server or not _related(server, owner):
-                    continue
+            for owner, loc in _same_site(server, by_name):
                 prefix = loc.match.pattern
                 if (server.index, prefix) in reported or _serves(server, prefix):
                     continue
@@ -110,9 +111,15 @@ class StaticReachesApp(Rule):
                                   related=[related_at(loc.directive, "the location that should serve it")])
 
 
-def _related(a: CompiledServer, b: CompiledServer) -> bool:
-    """Blocks for the same site: they share a server name."""
-    return bool({n for n in a.names if n not in _NO_NAME} & {n for n in b.names if n not in _NO_NAME})
+def _same_site(server: CompiledServer, by_name: dict[str, list[tuple[CompiledServer, Loc]]]
+               ) -> Iterator[tuple[CompiledServer, Loc]]:
+    """Static locations of the other server blocks that share a server name with ``server``."""
+    seen: set[int] = set()
+    for name in server.names:
+        for owner, loc in by_name.get(name, ()) if name not in _NO_NAME else ():
+            if owner is not server and id(loc) not in seen:
+                seen.add(id(loc))
+                yield owner, loc
 
 
 def _serves(server: CompiledServer, prefix: str) -> bool:
