@@ -15,7 +15,7 @@ from nglint.flask import flaskops, stdlib
 from nglint.flask.objects import (ALIVE, BREAK, CONTINUE, DEAD, AppObj, BlueprintObj, BoundFunc, ClassObj,
                                   ConfigObj, DictObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method,
                                   MiddlewareObj, ModuleObj, Mutable, RouteDecorator, SuperRef, merge_field)
-from nglint.flask.source import ProjectFiles, Source
+from nglint.flask.source import ProjectFiles, Source, iter_nodes, names_in
 from nglint.flask.stdlib import CallArgs
 from nglint.flask.values import Cands, NodePos, Pos, Unknown, Val, Value, cands, derive, lift, truth
 
@@ -89,6 +89,7 @@ class Interpreter:
         self.steps = 0
         self.frozen = False  # views run without changing the app
         self.serving: list[FileServe] | None = None
+        self.generators: dict[int, bool] = {}  # id(FunctionDef) -> has a yield
 
     # -- bookkeeping -----------------------------------------------------------------
     def new(self, obj: Any) -> Any:
@@ -271,7 +272,7 @@ class Interpreter:
     def stmt_For(self, stmt: cst.For, frame: Frame) -> int:
         items = stdlib.iter_items(self.eval(stmt.iter, frame))
         if items is None:
-            if re.search(r"register_blueprint|config|static|route", frame.src.tree.code_for_node(stmt.body)):
+            if names_in(stmt.body) & {"register_blueprint", "config", "static_folder", "route", "add_url_rule"}:
                 self.unresolvable("loop", "loop over a value that is not statically known: its body was not "
                                           "evaluated", self.pos(stmt, frame))
             return ALIVE
@@ -330,7 +331,9 @@ class Interpreter:
 
     # -- branches --------------------------------------------------------------------
     def snapshot(self, frame: Frame) -> tuple[dict[int, dict[str, Any]], dict[str, Value]]:
-        return {id(o): o.snapshot() for o in self.heap}, dict(frame.locals)
+        # Views run frozen: nothing on the heap changes, only their locals.
+        heap = {} if self.frozen else {id(o): o.snapshot() for o in self.heap}
+        return heap, dict(frame.locals)
 
     def restore(self, frame: Frame, snap: tuple[dict[int, dict[str, Any]], dict[str, Value]]) -> None:
         heap_state, local_state = snap
@@ -359,7 +362,7 @@ class Interpreter:
             return DEAD
         states = [results[i][1] for i in live]
         live_default = live.index(default) if default in live else None
-        for obj in self.heap:
+        for obj in [] if self.frozen else self.heap:
             per = [s[0].get(id(obj)) for s in states]
             if all(p is not None for p in per):
                 obj.merge(per, live_default, env)
@@ -812,7 +815,10 @@ class Interpreter:
         if len(self.call_stack) >= MAX_DEPTH or sum(f is func for f, _ in self.call_stack) >= 3:
             return Unknown(f"call of {func.name} too deep to evaluate", pos)
         node: cst.FunctionDef = func.node
-        if node.asynchronous is None and _is_generator(node):
+        generator = self.generators.get(id(node))
+        if generator is None:
+            generator = self.generators[id(node)] = _is_generator(node)
+        if generator:
             return Unknown(f"{func.name} is a generator", pos)
         bound = self.bind_params(func, ca, pos)
         callee_frame = Frame(func.closure.module if func.closure else ModuleObj("?", func.src), bound, func.closure,
@@ -954,19 +960,4 @@ def _is_route(value: Value) -> bool:
 
 
 def _is_generator(node: cst.FunctionDef) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Yield(self, n: cst.Yield) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return n is node
-
-        def visit_Lambda(self, n: cst.Lambda) -> bool:
-            return False
-
-    node.visit(Finder())
-    return found
+    return any(isinstance(n, cst.Yield) for n in iter_nodes(node.body, into_functions=False))

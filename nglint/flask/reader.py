@@ -14,13 +14,14 @@ from nglint.flask.interp import BudgetExceeded, Interpreter
 from nglint.flask.model import (AppModel, BlueprintModel, ConfigValue, FileRoute, Note, ProjectModel, RouteModel,
                                 TemplateAssetUrl, Unresolvable)
 from nglint.flask.objects import AppObj, BlueprintReg, ClassObj, DictObj, FileServe, FuncObj, ListObj, Mount, Rule
-from nglint.flask.source import ProjectFiles
+from nglint.flask.source import ProjectFiles, names_in
 from nglint.flask.stdlib import CallArgs, fspath, is_path
 from nglint.flask.objects import NOT_SET
 from nglint.flask.values import Cands, Pos, Unknown, Val, Value
 
-# Modules worth running: they build or configure an app. Others run only when imported.
-INTERESTING = re.compile(r"\bFlask\b|\bBlueprint\b|wsgi_app|register_blueprint|\.config\b|static_folder")
+# Modules worth running: they import Flask or configure an app. Others run only when imported.
+INTERESTING = re.compile(r"^\s*(from|import)\s+(flask|werkzeug|whitenoise)\b|wsgi_app|register_blueprint|"
+                         r"\.config\[|\.config\.(from_\w+|update|setdefault)\(|\.static_folder\s*=", re.M)
 UPLOAD_KEY = re.compile(r"UPLOAD|MEDIA")
 FOLDER_KEY = re.compile(r"(FOLDER|DIR|DIRECTORY|PATH|ROOT|DEST)$")
 KEY_PRIORITY = ("UPLOAD_FOLDER", "UPLOADS_FOLDER", "UPLOAD_DIR", "UPLOADS_DIR", "UPLOAD_PATH", "UPLOAD_DIRECTORY",
@@ -48,10 +49,15 @@ def _uncalled_factories(interp: Interpreter) -> list[FuncObj]:
     """Module-level functions that construct an app and have not run yet."""
     app_classes = {c.v.name for m in interp.modules.values() for c in m.ns.values()
                    if isinstance(c, Val) and isinstance(c.v, ClassObj) and c.v.ext_base() == "flask.Flask"}
-    pattern = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, sorted(app_classes | {"Flask"}))))
-    return [func for func in interp.functions
-            if func.closure is not None and func.closure.kind == "module" and id(func) not in interp.invoked
-            and pattern.search(func.src.tree.code_for_node(func.node))]
+    return _functions_using(interp, app_classes | {"Flask"}, [f for f in interp.functions
+                                                               if id(f) not in interp.invoked])
+
+
+def _functions_using(interp: Interpreter, names: set[str], functions: list[FuncObj]) -> list[FuncObj]:
+    """Module-level ``functions`` whose body mentions one of ``names``."""
+    pattern = re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, names))))
+    return [f for f in functions if f.closure is not None and f.closure.kind == "module"
+            and pattern.search(f.src.text) and names_in(f.node) & names]
 
 
 def _call_uncalled_factories(interp: Interpreter, files: ProjectFiles) -> None:
@@ -61,13 +67,12 @@ def _call_uncalled_factories(interp: Interpreter, files: ProjectFiles) -> None:
     # Follow wrappers (`def make(env): return create_app(env)`) to the scripts calling them.
     while names:
         calls = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, names))))
-        found = set()
+        found: set[str] = set()
         for src in files.sources:
             if src.entry and src.path not in interp.modules and calls.search(src.text):
                 before = len(interp.functions)
                 interp.run_module(src)
-                found |= {f.name for f in interp.functions[before:] if f.closure is not None
-                          and f.closure.kind == "module" and calls.search(f.src.tree.code_for_node(f.node))}
+                found |= {f.name for f in _functions_using(interp, names, interp.functions[before:])}
         names = found - names
     for func in _uncalled_factories(interp):
         before = len(interp.apps)

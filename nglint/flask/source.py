@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -71,6 +72,36 @@ class Source:
     def package(self) -> str:
         """The package relative imports start from."""
         return self.module_name if self.is_package else self.module_name.rpartition(".")[0]
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def iter_nodes(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
+    """Every node below ``node``. libcst's visitors rebuild the tree as they go and cost
+    far more than this plain walk over the dataclass fields."""
+    stack: list[Any] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not into_functions and current is not node and isinstance(current, (cst.FunctionDef, cst.Lambda)):
+            continue
+        cls = type(current)
+        names = _CHILD_FIELDS.get(cls)
+        if names is None:
+            names = _CHILD_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)
+                                               if not f.name.startswith("whitespace"))
+        for name in names:
+            value = getattr(current, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """Every identifier used inside ``node`` (names and attribute names)."""
+    return {n.value for n in iter_nodes(node) if type(n) is cst.Name}
 
 
 def _is_venv(path: Path) -> bool:

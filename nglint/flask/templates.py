@@ -3,10 +3,12 @@ and ``url_for('<blueprint>.static', ...)`` calls, and literal root-relative href
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 TEMPLATE_SUFFIXES = {".html", ".htm", ".j2", ".jinja", ".jinja2", ".xml", ".svg"}
 MAX_TEMPLATE_BYTES = 2_000_000
@@ -54,14 +56,16 @@ def scan_template(path: Path) -> tuple[list[RawAssetUrl], list[TemplateProblem]]
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         return [], [TemplateProblem(path, 1, f"cannot read template: {e}")]
-    env = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols", "jinja2.ext.i18n"])
+    env = _environment()
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as e:
         return [], [TemplateProblem(path, e.lineno or 1, f"template syntax error: {e.message}")]
     out: list[RawAssetUrl] = []
-    for call in tree.find_all(nodes.Call):
-        if not (isinstance(call.node, nodes.Name) and call.node.name == "url_for") or not call.args:
+    found = list(tree.find_all((nodes.Call, nodes.TemplateData)))
+    for call in found:
+        if not isinstance(call, nodes.Call) or not (isinstance(call.node, nodes.Name) and
+                                                     call.node.name == "url_for") or not call.args:
             continue
         first = call.args[0]
         endpoint = first.value if isinstance(first, nodes.Const) and isinstance(first.value, str) else None
@@ -75,7 +79,9 @@ def scan_template(path: Path) -> tuple[list[RawAssetUrl], list[TemplateProblem]]
             continue  # url_for(variable) without a filename: not an asset URL
         out.append(RawAssetUrl(path, call.lineno, "url_for", endpoint, filename, None, dynamic,
                                _source_line(source, call.lineno)))
-    for data in tree.find_all(nodes.TemplateData):
+    for data in found:
+        if not isinstance(data, nodes.TemplateData):
+            continue
         text = _HTML_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), data.data)
         for m in _LITERAL.finditer(text):
             quote, value, closing = m.group(1), m.group(2), m.group(3)
@@ -86,6 +92,14 @@ def scan_template(path: Path) -> tuple[list[RawAssetUrl], list[TemplateProblem]]
             out.append(RawAssetUrl(path, line, "literal", None, None, url, dynamic, m.group(0)))
     out.sort(key=lambda r: (r.line, r.kind))
     return out, []
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Any:
+    """One environment for every template: building one compiles its lexer."""
+    import jinja2
+
+    return jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols", "jinja2.ext.i18n"])
 
 
 def _source_line(source: str, line: int) -> str:
