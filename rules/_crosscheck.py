@@ -84,8 +84,8 @@ class CrossCheck:
         prefixes = [a.static_url_path for a in self.model.apps if a.static_url_path is not None]
         self.deploy: DeployMap = deploy_map(ctx.config, self.model, ctx.project.settings, self.label, prefixes)
         if self.deploy.how == "inferred":
-            self.note(f"{self.label} is taken to be deployed at {self.deploy.root} ({self.deploy.origin}); set "
-                      f"`app-root` in [tool.nglint] to confirm or correct it")
+            self.note(f"{self.label} is taken to be deployed at {self.deploy.root} ({self.deploy.origin}); "
+                      "`app-root` in [tool.nglint] confirms or corrects it")
         self._routes: dict[tuple[int, str], RouteResult | None] = {}
         self._hosts: dict[int, tuple[str | None, str | None]] = {}
 

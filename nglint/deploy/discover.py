@@ -38,8 +38,8 @@ class Discovery:
 
     def describe(self) -> str:
         names = ", ".join(_shown(m) for m in self.modules[:3]) + (" ..." if len(self.modules) > 3 else "")
-        return (f"cross-checking with the Flask project {_shown(self.directory)}/ discovered next to the configs "
-                f"({names}); pass --app DIR or set `app` in [tool.nglint] to choose another")
+        return (f"Flask project {_shown(self.directory)}/ found next to the configs ({names}); "
+                "--app DIR or `app` in [tool.nglint] chooses another")
 
 
 def _shown(path: Path) -> str:
