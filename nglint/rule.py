@@ -1,4 +1,13 @@
-"""The rule API: subclass ``Rule``, register the module under the ``nglint.rules`` entry point."""
+"""The rule API: subclass ``Rule``, register the module under the ``nglint.rules`` entry point.
+
+``check(ctx)`` yields ``self.report(node, fix=..., **fmt)``. A fix is a list of byte-range
+``TextEdit``s into the original file (``Fix.safe`` / ``Fix.unsafe`` / ``Fix.display_only``).
+Edits that create or remove whole directives come from ``nglint.fix``:
+``insert_directive_after(node, name, args, block)``, ``insert_directive_in(parent, ...)``
+(rendered with ``crossplane.build``, indented and line-ended like the file) and
+``remove_node(node)`` (takes the node's line with it when it stood alone).
+Suppressions (``# nglint: disable=CODE -- reason``) are the engine's job, not the rule's.
+"""
 
 from __future__ import annotations
 
