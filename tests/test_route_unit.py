@@ -618,3 +618,25 @@ def test_demo_static_404_explained_then_served_after_fix(nglint, tmp_path: Path)
     after = json.loads(nglint(*args).out)[0]
     assert after["status"] == 200 and after["action"] == "file"
     assert after["fs_path"] == "/var/www/yourapp/app/static/css/app.css"
+
+
+def test_map_variables_and_absent_headers() -> None:
+    text = r"""
+map $http_host $site { default /srv/default; Example.COM /srv/ex; ~^(?<sub>\w+)\.test$ /srv/$sub; }
+server { listen 80; root $site; if ($http_x_forwarded_proto != https) { return 301 https://$host$request_uri; } }
+server { listen 81; root $site; location / { } }
+"""
+    c = cfg(text)
+    # exact keys compare case-insensitively, then regexes in order (captures usable), then default
+    assert route(c, "/a.css", host="example.com", addr="10.0.0.1:81").fs_path == "/srv/ex/a.css"
+    assert route(c, "/a.css", host="a.test", addr="10.0.0.1:81").fs_path == "/srv/a/a.css"
+    assert route(c, "/a.css", host="x.org", addr="10.0.0.1:81").fs_path == "/srv/default/a.css"
+    # a simulated request has no X-Forwarded-Proto header: the redirect fires
+    r = route(c, "/a.css?x", host="example.com", addr="10.0.0.1:80")
+    assert (r.status, r.redirect) == (301, "https://example.com/a.css?x")
+
+
+def test_unknown_variables_make_the_status_unknown() -> None:
+    c = cfg("server { location / { if ($remote_addr = 10.0.0.1) { return 403; } return 200; } }")
+    r = route(c, "/")
+    assert r.status is None and any("$remote_addr" in reason for reason in r.reasons)

@@ -218,6 +218,7 @@ class CompiledConfig:
     _errors: list[Problem]
     warnings: list[Problem]
     hostname: str
+    maps: dict[str, Directive] = field(default_factory=dict)  # `map` blocks by the variable they set
     index: BlockIndex = field(default_factory=BlockIndex)
 
     @property
@@ -274,6 +275,12 @@ def compile_config(config: Config) -> CompiledConfig:
                 if warn:
                     sn = d.find("server_name") or d
                     warnings.append(Problem(sn, f"{warn} on {lst}, ignored"))
-    cc = CompiledConfig(config, servers, groups, errors, warnings, hostname)
+    maps: dict[str, Directive] = {}
+    scopes = config.http_blocks() if config.context == "main" else [None]
+    for scope in scopes:
+        for d in scope.directives("map") if scope is not None else config.top("map"):
+            if len(d.args) >= 2:
+                maps.setdefault(d.args[1].value.lstrip("$"), d)
+    cc = CompiledConfig(config, servers, groups, errors, warnings, hostname, maps)
     setattr(config, _CACHE_ATTR, cc)
     return cc

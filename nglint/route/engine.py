@@ -103,6 +103,7 @@ class _Request:
     loc: Loc | None = None
     unknown: set[str] = field(default_factory=set)
     assumed: bool = False  # a file test was assumed (no filesystem view): status unknowable
+    evaluating: set[str] = field(default_factory=set)  # map variables being computed
 
     # -- bookkeeping ---------------------------------------------------------------------
     def step(self, kind: str, text: str, directive: Directive | None = None) -> None:
@@ -159,7 +160,45 @@ class _Request:
                 return self.map_path(self.uri)[1]
             except _AliasRewritten:
                 return ""
+        block = self.cc.maps.get(name)
+        if block is not None and name not in self.evaluating:
+            return self.map_value(name, block)
+        if name.startswith(("http_", "cookie_", "sent_http_")) or name in ("content_type", "content_length",
+                                                                           "request_body", "http_cookie"):
+            return ""  # the simulated request carries no header but Host, no cookie, no body
         return None
+
+    def map_value(self, name: str, block: Directive) -> str | None:
+        """A `map` variable: exact keys (case-insensitive), then regexes in order, then
+        `default`."""
+        self.evaluating.add(name)
+        try:
+            before = set(self.unknown)
+            source = self.expand(block.args[0].value) if block.args else ""
+            if self.unknown - before:
+                return None
+            default: str | None = ""
+            regexes: list[tuple[str, str]] = []
+            for d in block.directives():
+                key, value = d.name, (d.args[0].value if d.args else "")
+                if key == "default":
+                    default = value
+                elif key.startswith("~"):
+                    regexes.append((key, value))
+                elif key not in ("hostnames", "volatile", "include") and key.lower() == source.lower():
+                    return self.expand(value)
+            for key, value in regexes:
+                caseless = key.startswith("~*")
+                try:
+                    m = compile_pcre(key[2:] if caseless else key[1:], caseless).search(source)
+                except RegexError:
+                    return None
+                if m:
+                    _set_captures(self, m)
+                    return self.expand(value)
+            return self.expand(default) if default is not None else ""
+        finally:
+            self.evaluating.discard(name)
 
     def expand(self, text: str) -> str:
         if "$" not in text:
@@ -1176,8 +1215,8 @@ def _finish(req: _Request, final: _Final) -> None:
         status = req.err_status  # error_page keeps the original status over the page's
     else:
         status = final.status
-    if req.assumed and not forced:
-        status = None
+    if (req.assumed or req.unknown) and not forced:
+        status = None  # a file test or a variable the simulation cannot know decided something
     res.status = status
     if req.unknown:
         names = ", ".join(f"${n}" for n in sorted(req.unknown))
