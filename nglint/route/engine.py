@@ -325,6 +325,8 @@ def _select_group(cc: CompiledConfig, addr: str | None, port_hint: int | None,
                   steps: list[Step]) -> tuple[AddressGroup | None, str, int]:
     """The address group a connection to ``addr`` lands in, with the local IP and port."""
     if addr:
+        if addr.count(":") >= 2 and not addr.startswith(("[", "unix:")):
+            addr = f"[{addr}]"  # a bare IPv6 address
         try:
             key = parse_address(addr, port_hint or 80)
         except ListenError as e:
