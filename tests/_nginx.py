@@ -8,6 +8,7 @@ log (location chain, paths looked at), and run `nglint route --format json` in-p
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import http.server
 import io
@@ -325,6 +326,7 @@ class Nginx:
         self.proc = subprocess.Popen(
             [NGINX, "-p", str(self.ngx_dir), "-c", str(self.conf), "-e", str(self.log), "-g", "daemon off;"],  # type: ignore[list-item]
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        atexit.register(self.stop)  # never leave a master behind, even if a caller forgets stop()
         deadline = time.monotonic() + 10
         pending = list(self.probe)
         while pending:
@@ -347,6 +349,7 @@ class Nginx:
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
+        atexit.unregister(self.stop)
         self.proc.send_signal(signal.SIGTERM)  # fast shutdown of the master we started
         try:
             self.proc.wait(5)
