@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", type=_codes, default=None, metavar="CODES", help="skip these rules")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default=None)
     check.add_argument("--app", metavar="DIR", help="the Flask project to cross-check with nginx")
+    fs = check.add_mutually_exclusive_group()
+    fs.add_argument("--fs", action="store_true", help="also check the files nginx serves on this machine "
+                                                      "(existence, permissions of the nginx user, symlinks)")
+    fs.add_argument("--fs-root", metavar="DIR", help="like --fs, with DIR standing for / (an image export, "
+                                                     "a staging copy)")
     check.add_argument("--stdin-filename", metavar="NAME", default="<stdin>", help="name for - input")
     check.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     add_input_options(check)
@@ -192,6 +197,20 @@ def _rules_for(args: argparse.Namespace, settings: dict[str, Any]) -> list:
     return rules
 
 
+def fs_view(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+    """The FsView of --fs / --fs-root (else of the `fs-root` setting), or None: the
+    filesystem rules then do nothing."""
+    root = args.fs_root or (None if args.fs else settings.get("fs-root"))
+    if root is None and not args.fs:
+        return None
+    if root is not None and not os.path.isdir(root):
+        where = "--fs-root" if args.fs_root else f"fs-root (in {settings.get('_file')})"
+        raise UsageError(f"{where} {root}: not a directory")
+    from nglint.route.fs import FsView
+
+    return FsView(root or "/")
+
+
 def run_check(args: argparse.Namespace) -> int:
     from nglint.engine import Project, lint
 
@@ -215,10 +234,11 @@ def run_check(args: argparse.Namespace) -> int:
             app_dir = str(found.directory)
             notes.append(found.describe())
     ignored = per_file_ignores(settings)
+    fs = fs_view(args, settings)
 
     def run(overlay: dict[str, bytes] | None = None) -> tuple[list, list]:
         configs = load_configs(args, settings, paths, overlay)
-        project = Project(configs, Path(app_dir) if app_dir else None, settings, notes)
+        project = Project(configs, Path(app_dir) if app_dir else None, settings, notes, fs=fs)
         return configs, [d for d in lint(project, rules) if not ignored(d)]
 
     configs, diags = run()

@@ -101,6 +101,9 @@ class Project:
     # Things the user should know that are not findings (what was discovered or inferred,
     # why a check was skipped); the CLI prints them on stderr.
     notes: list[str] = field(default_factory=list)
+    # The filesystem nginx will see (`--fs`, `--fs-root DIR`, `fs-root` setting): an
+    # nglint.route.FsView, or None: the filesystem rules then do nothing, no I/O on the host.
+    fs: Any = None
 
     def note(self, text: str) -> None:
         """Add an info note (said once)."""

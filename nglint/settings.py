@@ -9,6 +9,7 @@ prefix = "deploy/nginx"           # nginx -p; relative to this file
 conf-root = "/etc/nginx"          # where the configs live on the server
 app = "."                         # the Flask project; relative to this file
 app-root = "/var/www/app"         # where the project lives on the server
+fs-root = "/srv/image-export"     # check files under this dir as nginx sees them (as `/`)
 ```
 """
 
@@ -54,11 +55,12 @@ SCHEMA = {
     "conf-root": _str,
     "app": _str,
     "app-root": _str,
+    "fs-root": _str,
     "format": _format,
 }
 # Keys holding paths on this machine, relative to the settings file. conf-root and
 # app-root are paths on the server, taken as written.
-LOCAL_PATHS = ("prefix", "app")
+LOCAL_PATHS = ("prefix", "app", "fs-root")
 
 
 class SettingsError(Exception):

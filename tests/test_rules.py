@@ -11,6 +11,8 @@ Fixture convention (for every rule, built-in or plugin):
         app.py, templates/...    project inside is the app (`--app <dir>`) unless the
                                  directory's nglint.toml / pyproject.toml [tool.nglint]
                                  says `app = "..."` (relative to the directory)
+      bad-<slug>.fs              a filesystem tree (tests/_fstree.py) the case is linted
+                                 against, as with `--fs-root` (filesystem rules)
       bad-<slug>.py, notes.txt   anything else is a companion file and is not a case
       snapshots/<stem>.txt       rendered diagnostics + the diff of every fix (written by
                                  `pytest --snapshot-update`; read them before committing)
@@ -32,7 +34,8 @@ An ok fixture must make nginx -t print no `[warn]` unless it declares the warnin
 Embedded examples: for every rule, each `bad` input must report the rule; when it comes
 with a fixed text, applying the rule's fixes (unsafe included) must give exactly that text,
 which parses and no longer reports the rule; `(input, None)` means no fix changes the
-input. Each `good` input must report nothing from the rule.
+input. Each `good` input must report nothing from the rule. A rule's `example_fs` (a
+tests/_fstree.py spec) is the filesystem its examples are linted against.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from _fstree import companion, view_for
 from conftest import full_config, nginx_t
 
 from nglint import report
@@ -137,7 +141,9 @@ def lint_case(case: Case, overlay: dict[str, bytes] | None = None) -> tuple[list
     with the case's rule only."""
     settings, app_dir = _project_inputs(case)
     configs = load_paths([case.rel], overlay=overlay)
-    return configs, lint(Project(configs, app_dir, settings), [case.rule])
+    spec = companion(case.path)
+    fs = view_for(spec.read_text(encoding="utf-8")) if spec is not None else None
+    return configs, lint(Project(configs, app_dir, settings, fs=fs), [case.rule])
 
 
 def fix_case(case: Case, configs: list[Config], diags: list[Diagnostic], unsafe: bool) -> FixResult:
@@ -262,7 +268,8 @@ def lint_text(rule: type[Rule], text: str, overlay: dict[str, bytes] | None = No
     """Lint an example; a needs_app rule checks it against its ``example_app`` in ``app_dir``."""
     configs = [load_text(text, EXAMPLE, overlay=overlay)]
     settings = load_settings(app_dir / "nglint.toml") if app_dir and (app_dir / "nglint.toml").is_file() else {}
-    return configs, lint(Project(configs, app_dir, settings), [rule])
+    spec = getattr(rule, "example_fs", "")
+    return configs, lint(Project(configs, app_dir, settings, fs=view_for(spec) if spec else None), [rule])
 
 
 @pytest.fixture(scope="session")
