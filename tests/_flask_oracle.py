@@ -20,7 +20,7 @@ import re
 import runpy
 import sys
 
-UPLOAD_KEY = re.compile(r"UPLOAD|MEDIA")
+UPLOAD_KEY = re.compile(r"UPLOAD|MEDIA", re.I)
 PATH_RULE = re.compile(r"^([^<]*)/<(?:[a-zA-Z_]\w*(?:\([^)]*\))?:)?\w+>$")
 
 

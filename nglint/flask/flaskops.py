@@ -190,7 +190,7 @@ def app_getattr(interp: Interpreter, app: AppObj, name: str, pos: Pos | None) ->
     if name in ("import_name", "name"):
         return app.import_name
     if name == "wsgi_app":
-        return Val(WsgiRef(app), pos=pos)
+        return app.wsgi_app if app.wsgi_app is not None else Val(WsgiRef(app), pos=pos)
     return Val(Method(Val(app), name), pos=pos)
 
 
@@ -210,6 +210,7 @@ def app_setattr(interp: Interpreter, app: AppObj, name: str, value: Value, pos: 
         app.root_path = value
         app.root_path_at = pos
     elif name == "wsgi_app":
+        app.wsgi_app = value
         if not (isinstance(value, Val) and isinstance(value.v, (WsgiRef, MiddlewareObj))):
             app.notes.append(("app.wsgi_app is wrapped by a middleware the reader does not model: URL prefixes "
                               "it adds are not known", pos))
@@ -626,8 +627,13 @@ def serve_call(interp: Interpreter, qualname: str, ca: CallArgs, pos: Pos | None
             interp.serving.append(FileServe(via, directory, base, pos))
         else:
             path = ca.args[0] if ca.args else ca.kwargs.get("path_or_file", Unknown("no path", pos))
-            directory = lift(lambda p: derive(posixpath.dirname(fspath(p.v)), p) if stdlib.is_path(p.v)
-                             else Unknown("send_file of a file object", pos), path)
+            def parent(p: Val) -> Value:
+                if not stdlib.is_path(p.v):
+                    return Unknown("send_file of a file object", pos)
+                folder = posixpath.dirname(fspath(p.v))
+                # Only URL variables left in the folder make the directory vary.
+                return replace(derive(folder, p), params=frozenset(x for x in p.params if f"<{x}>" in folder))
+            directory = lift(parent, path)
             interp.serving.append(FileServe(via, directory, base, pos, file=path))
     return Unknown("a response", pos)
 

@@ -263,6 +263,7 @@ class AppObj(Mutable):
         self.registrations: list[BlueprintReg] = []
         self.mounts: list[Mount] = []
         self.mount_prefix: Value = Val(None)
+        self.wsgi_app: Value | None = None  # middleware assigned to app.wsgi_app
         self.notes: list[tuple[str, Pos | None]] = []
         self.before_request: list[tuple[str, Pos | None]] = []  # auth-like checks for every request
 

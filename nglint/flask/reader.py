@@ -22,8 +22,8 @@ from nglint.flask.values import Cands, Pos, Unknown, Val, Value
 # Modules worth running: they import Flask or configure an app. Others run only when imported.
 INTERESTING = re.compile(r"^\s*(from|import)\s+(flask|werkzeug|whitenoise)\b|wsgi_app|register_blueprint|"
                          r"\.config\[|\.config\.(from_\w+|update|setdefault)\(|\.static_folder\s*=", re.M)
-UPLOAD_KEY = re.compile(r"UPLOAD|MEDIA")
-FOLDER_KEY = re.compile(r"(FOLDER|DIR|DIRECTORY|PATH|ROOT|DEST)$")
+UPLOAD_KEY = re.compile(r"UPLOAD|MEDIA", re.I)
+FOLDER_KEY = re.compile(r"(FOLDER|DIR|DIRECTORY|PATH|ROOT|DEST)$", re.I)
 KEY_PRIORITY = ("UPLOAD_FOLDER", "UPLOADS_FOLDER", "UPLOAD_DIR", "UPLOADS_DIR", "UPLOAD_PATH", "UPLOAD_DIRECTORY",
                 "MEDIA_ROOT", "MEDIA_FOLDER", "UPLOADS_DEFAULT_DEST")
 _RULE_VAR = re.compile(r"<(?:([a-zA-Z_]\w*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
