@@ -18,10 +18,11 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import quote
 
 from nglint.deploy import DeployMap, deploy_map
+from nglint.deploy.mapping import served_directories
 from nglint.diagnostics import Diagnostic, Related
 from nglint.load import Directive
 from nglint.nginx.model import HANDLERS, path_directive
@@ -32,6 +33,7 @@ from nglint.rule import Rule, RuleContext
 if TYPE_CHECKING:
     from nglint.flask.model import AppModel, ProjectModel
 
+MAX_SERVERS = 16  # beyond this many app server blocks, only those serving this project's files
 SAMPLES_PER_FOLDER = 8  # one file per extension: regex locations usually split by extension
 WALK_LIMIT = 2000  # files looked at per static folder
 FALLBACK_SAMPLE = "app.css"
@@ -79,15 +81,34 @@ class CrossCheck:
         assert app_dir is not None
         self.app_dir = Path(app_dir)
         self.cc = compile_config(ctx.config)
-        self.servers = [s for s in self.cc.servers if _passes(s.directive)]
         self.label = f"the Flask project {self.shown_dir()}/"
         prefixes = [a.static_url_path for a in self.model.apps if a.static_url_path is not None]
-        self.deploy: DeployMap = deploy_map(ctx.config, self.model, ctx.project.settings, self.label, prefixes)
+        self.deploy: DeployMap = deploy_map(ctx.config, self.model, ctx.project.settings, self.label, prefixes,
+                                            self.cc.index)
+        self.served = served_directories(ctx.config, self.cc.index)
+        self.servers = [s for s in self.cc.servers if _passes(s.directive)]
+        self.passing = len(self.servers)
+        if len(self.servers) > MAX_SERVERS:
+            # A shared host: only the server blocks that map files below the deploy root
+            # are this project's; without a root nothing says which ones they are.
+            related = self._related_servers()
+            self.note(f"{len(self.servers)} server blocks in {ctx.config.main.display} pass requests to apps: the "
+                      f"Flask cross-checks look only at the {len(related)} that serve files below the deploy root "
+                      f"of {self.label}" + ("" if self.deploy.known else f" ({self.deploy.origin})"))
+            self.servers = related
         if self.deploy.how == "inferred":
             self.note(f"{self.label} is taken to be deployed at {self.deploy.root} ({self.deploy.origin}); "
                       "`app-root` in [tool.nglint] confirms or corrects it")
         self._routes: dict[tuple[int, str], RouteResult | None] = {}
         self._hosts: dict[int, tuple[str | None, str | None]] = {}
+
+    def _related_servers(self) -> list[CompiledServer]:
+        root = self.deploy.root
+        if root is None:
+            return []
+        ids = {id(server) for served in self.served if under(served.directory, root)
+               for server in [served.directive.enclosing("server")] if server is not None}
+        return [s for s in self.servers if id(s.directive) in ids]
 
     # -- the app side ----------------------------------------------------------------------
     def shown(self, rel: str) -> str:
@@ -218,9 +239,10 @@ def crosscheck(ctx: RuleContext) -> CrossCheck | None:
         state = None
         if ctx.project.app is not None and ctx.project.app.apps:
             state = CrossCheck(ctx)
-            if not state.servers:
+            if not state.passing:
                 ctx.project.note(f"no server block in {ctx.config.main.display} passes requests to an app "
                                  "(proxy_pass, uwsgi_pass, ...): the Flask cross-checks skip it")
+            if not state.servers:
                 state = None
         elif ctx.project.app is not None:
             ctx.project.note(f"no Flask app found in {ctx.project.app_dir}: the Flask cross-checks did not run")
@@ -296,10 +318,6 @@ def under(path: str, directory: str) -> bool:
     if directory == ".":
         return not posixpath.isabs(path) and path != ".." and not path.startswith("../")
     return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
-def first(items: Any) -> Any:
-    return next(iter(items), None)
 
 
 # -- Flask URL rules -------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from nglint.deploy.mapping import served_directories
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.rule import Rule, RuleContext
 from nglint.rules._crosscheck import crosscheck, mapping_directive, nginx_where, report_nginx, source_files, under
@@ -78,7 +77,7 @@ class AppSourceServed(Rule):
             cx.note_no_root("the source exposure check")
             return
         reported: set[int] = set()
-        for served in served_directories(ctx.config):
+        for served in cx.served:
             d = served.directive
             value = posixpath.normpath(served.directory)
             for rel, at in sources:

@@ -112,8 +112,9 @@ class UploadFolderNotServed(Rule):
                         if d is None:
                             continue
                         route_at = f"{fr.file}:{fr.line}" if fr.file else None
+                        opened = posixpath.normpath(r.fs_path)
                         yield report_nginx(self, d, (
-                            f"uploads are saved to `{written}` {source} but nginx maps `{url}` to `{posixpath.normpath(r.fs_path)}` "
+                            f"uploads are saved to `{written}` {source} but nginx maps `{url}` to `{opened}` "
                             f"({nginx_where(d)}); the app's `{fr.url_prefix}` route ({cx.where(route_at)}) is "
                             f"never reached, so uploaded files answer 404"),
                             related + cx.related(route_at, f"the app's route for {fr.url_prefix}"))

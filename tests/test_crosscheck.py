@@ -131,7 +131,8 @@ def test_findings_name_the_nginx_and_the_app_place(case: Path, monkeypatch: pyte
 ORACLE = [
     ("static-prefix-not-served/bad-assets-vs-static", "/srv/shop", "/assets/css/site.css", "app", ()),
     ("static-prefix-not-served/bad-static-internal", "/srv/app", "/static/app.js", 404, ()),
-    ("static-prefix-not-served/ok-matching-prefix", "/srv/shop", "/assets/css/site.css", "file:assets/css/site.css", ()),
+    ("static-prefix-not-served/ok-matching-prefix", "/srv/shop", "/assets/css/site.css",
+     "file:assets/css/site.css", ()),
     ("static-folder-mismatch/bad-build-folder", "/srv/app", "/static/js/main.js", 404, ()),
     ("static-folder-mismatch/bad-other-project-path", "/srv/app", "/static/css/app.css", 404, ()),
     ("static-folder-mismatch/ok-inferred-root", "/srv/app", "/static/css/app.css", "file:static/css/app.css", ()),
@@ -378,6 +379,23 @@ def test_unknown_upload_folder_is_a_note_not_a_finding(nglint: Callable[..., Run
     run = nglint("check", "--select", "NGL03", "--app", case, case, cwd=ROOT)
     assert run.code == 0
     assert "UPLOAD_FOLDER of the app at" in run.err and "has no default" in run.err and "skipped" in run.err
+
+
+def test_shared_host_checks_only_the_servers_of_the_project(tmp_path: Path, nglint: Callable[..., Run]) -> None:
+    """Many app server blocks (a shared host): without app-root nothing says which are this
+    project's, so none is checked (a note says why); with it, only those serving files
+    below the root."""
+    servers = "".join(SITE_CONF.replace("a.example.com", f"s{i}.example.com").replace("/srv/app/", f"/srv/s{i}/")
+                      .replace("location /static/", "location /assets/") for i in range(20))
+    _tree(tmp_path, {"app.py": FLASK_APP, "static/app.css": "", "nginx/sites.conf": servers})
+    run = nglint("check", "--select", "NGL030", "--app", ".", "nginx/sites.conf", cwd=tmp_path)
+    assert run.code == 0 and "20 server blocks" in run.err and "look only at the 0" in run.err
+    (tmp_path / "nglint.toml").write_text('app-root = "/srv/s7"\n')
+    run = nglint("check", "--select", "NGL030", "--app", ".", "nginx/sites.conf", cwd=tmp_path)
+    assert run.code == 1 and "look only at the 1" in run.err
+    # Server s7 spans lines 43-48 (6 lines per server); its `location /assets/` is line 46.
+    [finding] = [line for line in run.out.splitlines() if "NGL030" in line]
+    assert finding.startswith("nginx/sites.conf:46:")
 
 
 # -- Werkzeug rules ---------------------------------------------------------------------------------------

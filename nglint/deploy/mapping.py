@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import location_match, path_directive
+from nglint.nginx.model import BlockIndex, location_match, path_directive
 
 SETTING = "app-root"
+SHOWN = 3  # candidates named in a note
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,10 @@ def _absolute(value: str, config: Config) -> str | None:
     return posixpath.normpath(value)
 
 
-def served_directories(config: Config) -> list[Served]:
+def served_directories(config: Config, index: BlockIndex | None = None) -> list[Served]:
     """Directories that prefix locations (and servers, for `/`) map URLs to, with the
     `alias`/`root` that does it; values with variables are left out."""
+    index = index or BlockIndex()
     out: list[Served] = []
     for d in config.walk():
         if d.name == "server":
@@ -87,7 +89,7 @@ def served_directories(config: Config) -> list[Served]:
         m = location_match(d)
         if m is None or not m.is_prefix:
             continue
-        pd = path_directive(d)
+        pd = path_directive(d, index)
         if pd is None or not pd.args:
             continue
         directory = _absolute(pd.args[0].value, config)
@@ -127,7 +129,7 @@ def static_tails(project: Any) -> list[str]:
 
 
 def deploy_map(config: Config, project: Any, settings: dict[str, Any], project_label: str,
-               static_prefixes: Iterable[str] = ()) -> DeployMap:
+               static_prefixes: Iterable[str] = (), index: BlockIndex | None = None) -> DeployMap:
     """Where ``project`` (a ProjectModel) lives on the server as seen from ``config``."""
     root = settings.get(SETTING)
     if root:
@@ -135,7 +137,7 @@ def deploy_map(config: Config, project: Any, settings: dict[str, Any], project_l
         return DeployMap(posixpath.normpath(root), "setting", f"app-root {root} from {source}")
     tails = static_tails(project)
     found: dict[str, list[Served]] = {}
-    for served in served_directories(config):
+    for served in served_directories(config, index):
         for tail in tails:
             if served.directory.endswith("/" + tail):
                 base = served.directory[: -len(tail) - 1] or "/"
@@ -153,8 +155,10 @@ def deploy_map(config: Config, project: Any, settings: dict[str, Any], project_l
         d = served[0].directive
         return DeployMap(base, "inferred", f"inferred from `{d.name} {d.args[0].value}` at {d.location}")
     if found:
-        options = "; ".join(f"{b} (from {s[0].directive.location})" for b, s in sorted(found.items()))
-        return DeployMap(None, "unknown", f"nginx suggests several places for {project_label}: {options}; {what}")
+        options = [f"{b} (from {s[0].directive.location})" for b, s in sorted(found.items())]
+        more = f" and {len(options) - SHOWN} more" if len(options) > SHOWN else ""
+        return DeployMap(None, "unknown", f"nginx suggests several places for {project_label}: "
+                                          f"{'; '.join(options[:SHOWN])}{more}; {what}")
     if not tails:
         why = "its static folder is not a folder inside the project"
     else:
