@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -98,51 +98,6 @@ def ipv6_loopback() -> bool:
         return True
     except OSError:
         return False
-
-
-def can_unshare_network() -> bool:
-    if not is_root() or not shutil.which("unshare") or not shutil.which("ip"):
-        return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
-
-
-@contextlib.contextmanager
-def private_network() -> Iterator[None]:
-    """Move the calling thread into a fresh network namespace that has only loopback.
-
-    Wildcard listens (`listen 8080`, `[::]:8080`, no listen = *:80) must bind 0.0.0.0/::,
-    which the tests never do on the host; inside this namespace nothing outside can reach
-    them. Processes started meanwhile (nginx) and sockets created meanwhile (echo servers,
-    clients) belong to the namespace. Needs root (CAP_SYS_ADMIN).
-    """
-    import ctypes
-
-    clone_newnet = 0x40000000
-    libc = ctypes.CDLL(None, use_errno=True)
-    holder = subprocess.Popen(["unshare", "-n", "sh", "-c", "ip link set lo up && echo up && exec sleep 3600"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        if holder.stdout is None or holder.stdout.readline().strip() != b"up":
-            raise RuntimeError(f"unshare -n failed: {holder.stderr.read().decode() if holder.stderr else ''}")
-        own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        new = os.open(f"/proc/{holder.pid}/ns/net", os.O_RDONLY)
-        try:
-            if libc.setns(new, clone_newnet) != 0:
-                raise OSError(ctypes.get_errno(), "setns into the private network namespace")
-            try:
-                yield
-            finally:
-                if libc.setns(own, clone_newnet) != 0:
-                    raise OSError(ctypes.get_errno(), "setns back to the original network namespace")
-        finally:
-            os.close(new)
-            os.close(own)
-    finally:
-        holder.kill()  # the `sleep` that kept the namespace alive; we started it
-        holder.wait()
-        for f in (holder.stdout, holder.stderr):
-            if f:
-                f.close()
 
 
 # ---------------------------------------------------------------- upstream echo

@@ -22,7 +22,6 @@ The scenario format is described in tests/route_scenarios/README.md.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import fnmatch
 import os
@@ -76,7 +75,6 @@ class Scenario:
     needs_ipv6: bool = False
     upstream_names: dict[str, str] = field(default_factory=dict)  # upstream{} name -> UP1|UP2
     include_files: dict[str, str] = field(default_factory=dict)  # beside nginx.conf (not with fs-root)
-    netns: bool = False  # wildcard listens: run nginx and the clients in a private network namespace
 
 
 def _entry(raw: Any) -> H.Entry:
@@ -101,7 +99,7 @@ def load_scenario(path: Path) -> Scenario:
         entries=[_entry(e) for e in data.get("files", [])], requests=reqs,
         fs_mode=data.get("fs", "fs"), needs_root=data.get("needs_root", False),
         needs_ipv6=data.get("needs_ipv6", False), upstream_names=data.get("upstream_names", {}),
-        include_files=data.get("include_files", {}), netns=data.get("netns", False))
+        include_files=data.get("include_files", {}))
 
 
 SCENARIOS = [load_scenario(p) for p in sorted(SCENARIO_DIR.glob("*.toml"))]
@@ -192,8 +190,7 @@ def _run_scenario(sc: Scenario) -> Run:
     echoes: list[H.EchoServer] = []
     run = Run(sc, {}, str(fs_dir), [Observed() for _ in sc.requests])
     try:
-        with H.private_network() if sc.netns else contextlib.nullcontext():
-            route_conf = _observe(run, ngx_dir, fs_dir, echoes)
+        route_conf = _observe(run, ngx_dir, fs_dir, echoes)
         _predict(run, route_conf, fs_dir)
     except Exception as e:  # reported by every request of the scenario
         run.error = f"{type(e).__name__}: {e}"
@@ -331,8 +328,6 @@ def _setup(sc: Scenario) -> Run:
         pytest.skip("permission scenario: nginx workers must run as `nobody`, which needs root")
     if sc.needs_ipv6 and not H.ipv6_loopback():
         pytest.skip("no IPv6 loopback (::1)")
-    if sc.netns and not H.can_unshare_network():
-        pytest.skip("wildcard listens need a private network namespace (root, unshare -n)")
     run = get_run(sc)
     if run.error:
         pytest.fail(f"scenario {sc.name} could not run: {run.error}", pytrace=False)
