@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nglint.flask.model import AppModel, ProjectModel
+    from nglint.flask.model import AppModel, ProjectModel, Unresolvable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +37,15 @@ def _show(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _app_text(app: AppModel) -> list[str]:
+def _value_text(value: Any, anchor: str | None) -> str:
+    if anchor == "project":
+        return f"{value} (in the project)"
+    if anchor == "cwd":
+        return f"{value} (under the process CWD)"
+    return repr(value)
+
+
+def _app_text(app: AppModel, unresolvable: list[Unresolvable]) -> list[str]:
     where = f"{app.app_class} {app.name or '?'}"
     if app.factory:
         where += f", from {app.factory}()" + (f" called at {', '.join(app.call_sites)}" if app.call_sites else "")
@@ -47,7 +55,10 @@ def _app_text(app: AppModel) -> list[str]:
     lines.append(f"  root_path        {_show(app.root_path)}" + (" (process CWD)" if app.root_path_base == "cwd" else ""))
     if app.static_route:
         lines.append(f"  static route     {app.static_route} -> {_show(app.static_folder)}"
+                     f"{' (under the process CWD)' if app.static_folder_base == 'cwd' else ''}"
                      f"  [{app.at.get('static_folder', '')}]")
+    elif any(u.app == app.id and u.what == "static_folder" for u in unresolvable):
+        lines.append("  static route     unknown (see below)")
     else:
         lines.append("  static route     none")
     for name in ("static_url_path", "static_folder", "upload_folder"):
@@ -62,11 +73,18 @@ def _app_text(app: AppModel) -> list[str]:
         lines.append(f"  upload folder    {_show(app.upload_folder)} ({app.upload_folder_key}"
                      f"{', ' + app.at['upload_folder'] if 'upload_folder' in app.at else ''})")
     for key, entry in app.upload_config.items():
-        text = f"{entry.value!r}" if entry.status != "unknown" else f"unknown: {entry.reason}"
+        if entry.status == "unknown":
+            text = f"unknown: {entry.reason}"
+        elif entry.value is None and entry.candidates:
+            text = "not set by default"
+        else:
+            text = _value_text(entry.value, entry.anchor)
         extra = f"  env: {', '.join('$' + e for e in entry.env)}" if entry.env else ""
         lines.append(f"    {key} = {text}  [{entry.file}:{entry.line}]{extra}")
         for c in entry.candidates:
-            lines.append(f"      candidate {c.get('value')!r}")
+            shown = "not set" if c["status"] == "unset" else (
+                f"unknown: {c.get('reason')}" if c["status"] == "unknown" else _value_text(c["value"], c.get("anchor")))
+            lines.append(f"      candidate: {shown}")
     if app.blueprints:
         lines.append("  blueprints:")
         for bp in app.blueprints:
@@ -78,8 +96,11 @@ def _app_text(app: AppModel) -> list[str]:
     if routes:
         lines.append("  file routes:")
         for r in routes:
-            flags = [f for f, on in (("protected", r.protected), ("parametrized", r.parametrized)) if on]
-            lines.append(f"    {_show(r.rule):<32} {r.via:<20} {_show(r.directory)}"
+            flags = [f for f, on in (("protected", r.protected), ("parametrized", r.parametrized),
+                                     ("CWD-relative", r.directory_base == "cwd"), ("unreachable", r.reachable is False))
+                     if on]
+            target = r.served_file or r.directory
+            lines.append(f"    {_show(r.rule):<32} {r.via:<20} {_show(target)}"
                          f"{'  (' + ', '.join(flags) + ')' if flags else ''}  [{r.file}:{r.line}]")
     if app.notes:
         lines.append("  notes:")
@@ -92,7 +113,7 @@ def render_text(model: ProjectModel) -> str:
     if not model.apps:
         lines.append("no Flask app found")
     for app in model.apps:
-        lines.extend(_app_text(app))
+        lines.extend(_app_text(app, model.unresolvable))
         lines.append("")
     if model.template_asset_urls:
         lines.append("template asset URLs:")
