@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     refused = cc.errors
     if refused:
         raise UsageError(f"{refused[0]} (nginx would refuse this config)")
+    for warning in cc.warnings:  # what `nginx -t` warns about and that changes routing
+        print(f"nglint: warning: {warning}", file=sys.stderr)
     fs = FsView(args.fs_root) if args.fs_root else (FsView("/") if args.fs else None)
     results: list[RouteResult] = []
     for url in _urls(args):
