@@ -17,7 +17,9 @@ names from a fixed user table that is also written as the tree's /etc/passwd and
     each user's group has the same name and id and no other members
 
 A fixture `bad-x.conf` (or directory `bad-x/`) with a sibling `bad-x.fs` is linted with that
-tree as `--fs-root`; a rule's `example_fs` spec serves its embedded examples.
+tree as `--fs-root`; a rule's `example_fs` spec serves its embedded examples. A rule's
+`example_files` (relative path → text, such as a docker-compose.yml) are written to a
+directory and its examples are linted as that directory's nginx.conf.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def build(spec: str, root: Path) -> Path:
 
 
 _trees: dict[str, FsView] = {}
+_dirs: dict[str, Path] = {}
 _base: list[str] = []
 
 
@@ -106,6 +109,21 @@ def view_for(spec: str) -> FsView:
         root = Path(_base[0]) / str(len(_trees))
         _trees[spec] = FsView(str(build(spec, root)))
     return _trees[spec]
+
+
+def files_dir(files: dict[str, str]) -> Path:
+    """A directory holding ``files`` (relative path → text), made once per set of files."""
+    key = repr(sorted(files.items()))
+    if key not in _dirs:
+        if not _base:
+            _base.append(tempfile.mkdtemp(prefix="nglint-fs-"))
+            atexit.register(shutil.rmtree, _base[0], True)
+        root = Path(_base[0]) / f"files{len(_dirs)}"
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text, encoding="utf-8")
+        _dirs[key] = root
+    return _dirs[key]
 
 
 def companion(case_path: Path) -> Path | None:

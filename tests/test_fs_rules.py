@@ -348,3 +348,233 @@ def test_predictions_match_real_nginx() -> None:
             "static": "NGL050"}
     finally:
         remove_tree(tmp)
+
+
+# -- docker compose (NGL053) ----------------------------------------------------------------------
+
+NGINX_CONF = """events {}
+http {
+    server {
+        listen 80;
+        location /static/ { alias /app/static/; }
+        location /media/ { alias /app/media/; }
+    }
+}
+"""
+
+
+def compose_case(tmp_path: Path, compose: str, files: dict[str, str] | None = None,
+                 conf: str = NGINX_CONF, name: str = "docker-compose.yml") -> list:
+    """Lint ``conf`` (as nginx/nginx.conf) in a project whose root holds ``compose``."""
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / name).write_text(compose)
+    for rel, text in (files or {}).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "nginx").mkdir(exist_ok=True)
+    main = tmp_path / "nginx" / "nginx.conf"
+    main.write_text(conf)
+    project = Project([load(main)])
+    diags = lint(project, [find_rule("NGL053")])
+    return diags + [note for note in project.notes]
+
+
+def messages(found: list) -> list[str]:
+    return [d if isinstance(d, str) else d.message for d in found]
+
+
+BASE = """services:
+  web:
+    image: registry.example.com/shop/web:1.4
+    volumes:
+{web}
+  nginx:
+    image: nginx:1.25-alpine
+    volumes:
+      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro
+{nginx}
+volumes:
+  media:
+  static:
+"""
+
+
+def base(web: str, nginx: str) -> str:
+    return BASE.format(web=web or "      []", nginx=nginx).replace("volumes:\n      []", "volumes: []")
+
+
+def test_compose_everything_mounted(tmp_path: Path) -> None:
+    found = compose_case(tmp_path, base("      - media:/app/media\n      - static:/app/static",
+                                        "      - media:/app/media:ro\n      - static:/app/static:ro"))
+    assert found == []
+
+
+def test_compose_path_not_mounted_in_nginx(tmp_path: Path) -> None:
+    found = compose_case(tmp_path, base("      - media:/app/media\n      - static:/app/static",
+                                        "      - static:/app/static:ro"))
+    [d] = found
+    assert d.message == ("location /media/: /app/media/ is not in the `nginx` container: none of its volumes covers "
+                         "it; service `web` has it in volume `media`: mount `media:/app/media:ro` in nginx too")
+    assert (d.related[0].file, d.related[0].line) == (str(tmp_path / "docker-compose.yml"), 7)
+
+
+def test_compose_bind_mount_versus_volume(tmp_path: Path) -> None:
+    found = compose_case(tmp_path, base("      - media:/app/media\n      - ./static:/app/static",
+                                        "      - ./media:/app/media:ro\n      - ./static:/app/static:ro"))
+    [d] = found
+    assert "`nginx` reads /app/media from the host directory ./media (bind mount) but service `web` keeps it in " \
+           "volume `media`" in d.message
+    assert [r.line for r in d.related] == [11, 5]
+
+
+def test_compose_nested_mount_compares_the_deeper_path(tmp_path: Path) -> None:
+    # the app mounts the whole project (dev setup) and a volume for uploads below it
+    found = compose_case(tmp_path, base("      - .:/app\n      - media:/app/media/uploads",
+                                        "      - ./media:/app/media:ro\n      - ./static:/app/static:ro"))
+    [d] = found
+    assert "`nginx` reads /app/media/uploads from the host directory ./media (bind mount) but service `web` keeps " \
+           "it in volume `media`" in d.message
+
+
+def test_compose_volume_only_nginx_mounts(tmp_path: Path) -> None:
+    found = compose_case(tmp_path, base("", "      - media:/app/media:ro\n      - static:/app/static:ro"))
+    assert messages(found) == [
+        "location /static/: /app/static/ comes from volume `static`, which no other service mounts: it starts "
+        "empty and nothing puts files in it",
+        "location /media/: /app/media/ comes from volume `media`, which no other service mounts: it starts empty "
+        "and nothing puts files in it"]
+    external = base("", "      - media:/app/media:ro\n      - static:/app/static:ro").replace(
+        "  media:\n  static:\n", "  media:\n    external: true\n  static:\n    external: true\n")
+    assert compose_case(tmp_path, external) == []
+
+
+def test_compose_volume_declared_as_bind_and_volumes_from(tmp_path: Path) -> None:
+    text = base("      - ./data/media:/app/media\n      - static:/app/static",
+                "      - media:/app/media:ro").replace(
+        "    volumes:\n      - ./nginx/nginx.conf", "    volumes_from: [web]\n    volumes:\n      - ./nginx/nginx.conf"
+    ).replace("  media:\n", "  media:\n    driver_opts: {type: none, o: bind, device: ./data/media}\n")
+    assert compose_case(tmp_path, text) == []
+
+
+def test_compose_long_syntax_env_and_override(tmp_path: Path) -> None:
+    compose = """services:
+  web:
+    image: shop/web
+    volumes:
+      - type: volume
+        source: media
+        target: ${MEDIA_ROOT:-/srv/media}
+  proxy:
+    image: docker.io/library/nginx:1.25@sha256:0123
+    volumes:
+      - type: bind
+        source: ./nginx
+        target: /etc/nginx
+        read_only: true
+      - "${STATIC_DIR}:/app/static:ro"
+volumes:
+  media:
+"""
+    [d] = compose_case(tmp_path, compose, {".env": "MEDIA_ROOT=/app/media\nSTATIC_DIR=./static\n"})
+    assert d.message.endswith("/app/media/ is not in the `proxy` container: none of its volumes covers it; service "
+                              "`web` has it in volume `media`: mount `media:/app/media:ro` in nginx too")
+    override = "services:\n  proxy:\n    volumes:\n      - media:/app/media:ro\n"
+    assert compose_case(tmp_path, compose, {"docker-compose.override.yml": override}) == []
+    # without MEDIA_ROOT the app mounts the volume at /srv/media: the same volume, so fine
+    (tmp_path / ".env").write_text("STATIC_DIR=./static\n")
+    assert compose_case(tmp_path, compose) == []
+
+
+def test_compose_unset_variable_is_unknown_not_missing(tmp_path: Path) -> None:
+    text = base("      - media:/app/media", "      - ${STATIC_DIR}:/app/static:ro\n      - media:/app/media:ro")
+    assert compose_case(tmp_path, text) == []  # the bind source is unknown: nothing to compare
+
+
+def test_compose_built_nginx_image(tmp_path: Path) -> None:
+    dockerfile = """# syntax=docker/dockerfile:1
+FROM node:20 AS assets
+WORKDIR /src
+COPY . .
+RUN npm run build
+
+FROM nginx:1.25-alpine AS base
+WORKDIR /app
+COPY --from=assets /src/dist \\
+     static/
+
+FROM base
+COPY ["media-placeholder", "/app/media/"]
+"""
+    compose = "services:\n  nginx:\n    build:\n      context: ./proxy\n    volumes:\n" \
+              "      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n"
+    assert compose_case(tmp_path, compose, {"proxy/Dockerfile": dockerfile}) == []
+    [d] = compose_case(tmp_path, compose, {"proxy/Dockerfile": dockerfile.replace('COPY ["media-placeholder", '
+                                                                                  '"/app/media/"]', "")})
+    assert "/app/media/ is not in the `nginx` container: none of its volumes covers it, nor does its image" in d.message
+    (tmp_path / "proxy" / "Dockerfile").unlink()
+    assert compose_case(tmp_path, compose) == []  # what the image holds is unknown
+
+
+def test_compose_app_image_hint_and_custom_images(tmp_path: Path) -> None:
+    compose = """services:
+  web:
+    build: ./app
+  nginx:
+    image: nginx:stable
+    volumes: ["./nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
+"""
+    found = compose_case(tmp_path, compose, {"app/Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"},
+                         conf=NGINX_CONF.replace("        location /media/ { alias /app/media/; }\n", ""))
+    [d] = found
+    assert "the image of service `web` has files at /app (COPY/ADD in its Dockerfile)" in d.message
+    # an image nglint does not know may hold anything: no report
+    custom = compose.replace("image: nginx:stable", "image: shop/frontend:3")
+    assert compose_case(tmp_path, custom, conf=NGINX_CONF.replace(
+        "        location /media/ { alias /app/media/; }\n", "")) == []
+
+
+def test_compose_service_chosen_by_config_mount(tmp_path: Path) -> None:
+    # two nginx services; only `edge` mounts this config, and only its mounts count
+    compose = """services:
+  edge:
+    image: nginx
+    volumes: ["./nginx:/etc/nginx:ro", "media:/app/media:ro", "static:/app/static:ro"]
+  other:
+    image: nginx
+    volumes: ["./other.conf:/etc/nginx/nginx.conf:ro"]
+  web:
+    image: shop/web
+    volumes: ["media:/app/media", "static:/app/static"]
+volumes: {media: {}, static: {}}
+"""
+    assert compose_case(tmp_path, compose) == []
+
+
+def test_compose_found_up_to_the_repository_root(tmp_path: Path) -> None:
+    text = base("      - media:/app/media", "      - media:/app/media:ro")  # /app/static unmounted
+    (tmp_path / "deploy").mkdir()
+    found = compose_case(tmp_path / "deploy", text)
+    assert len(found) == 1
+    # a compose file above the repository root (.git) is somebody else's
+    (tmp_path / "deploy" / "docker-compose.yml").rename(tmp_path / "compose.yaml")
+    assert compose_case(tmp_path / "deploy", "", name="unused.yml") == []
+
+
+def test_compose_yaml_error_is_a_note(tmp_path: Path, nglint) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "compose.yaml").write_text("services:\n  nginx:\n    image: [nginx\n")
+    (tmp_path / "nginx.conf").write_text(NGINX_CONF)
+    r = nglint("check", "--select", "NGL053", "nginx.conf", cwd=tmp_path)
+    assert r.code == 0
+    assert "compose.yaml:4: not valid YAML" in r.err and "NGL053 skipped" in r.err
+
+
+def test_plain_check_does_not_import_yaml(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "site.conf").write_text(SITE)
+    code = ("import sys; from nglint.cli import main; rc = main(['check', 'site.conf']); "
+            "print(rc, 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["0", "False"], out.stdout + out.stderr

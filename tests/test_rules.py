@@ -35,7 +35,8 @@ Embedded examples: for every rule, each `bad` input must report the rule; when i
 with a fixed text, applying the rule's fixes (unsafe included) must give exactly that text,
 which parses and no longer reports the rule; `(input, None)` means no fix changes the
 input. Each `good` input must report nothing from the rule. A rule's `example_fs` (a
-tests/_fstree.py spec) is the filesystem its examples are linted against.
+tests/_fstree.py spec) is the filesystem its examples are linted against; its
+`example_files` (path → text) sit beside them, the example being their nginx.conf.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from _fstree import companion, view_for
+from _fstree import companion, files_dir, view_for
 from conftest import full_config, nginx_t
 
 from nglint import report
@@ -266,7 +267,9 @@ EXAMPLE = "<example>"
 def lint_text(rule: type[Rule], text: str, overlay: dict[str, bytes] | None = None, app_dir: Path | None = None
               ) -> tuple[list[Config], list[Diagnostic]]:
     """Lint an example; a needs_app rule checks it against its ``example_app`` in ``app_dir``."""
-    configs = [load_text(text, EXAMPLE, overlay=overlay)]
+    files = getattr(rule, "example_files", None)
+    name = str(files_dir(files) / "nginx.conf") if files else EXAMPLE
+    configs = [load_text(text, name, overlay=overlay)]
     settings = load_settings(app_dir / "nglint.toml") if app_dir and (app_dir / "nglint.toml").is_file() else {}
     spec = getattr(rule, "example_fs", "")
     return configs, lint(Project(configs, app_dir, settings, fs=view_for(spec) if spec else None), [rule])
