@@ -66,6 +66,7 @@ CASES: dict[str, dict[str, Any]] = {
     "dangerous_dot": {"imports": ["app"]},
     "run_main": {"run_main": ["run.py"]},
     "branches_factory": {"imports": ["flasky"], "variants": [{"FLASK_CONFIG": "production"}]},
+    "patterns_mix": {"imports": ["app"], "variants": [{"UPLOAD_FOLDER": "/srv/up"}]},
 }
 
 
