@@ -434,3 +434,25 @@ def test_check_without_app_does_not_import_libcst(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     rc, loaded = proc.stdout.strip().splitlines()[-1].split(" ", 1)
     assert rc in ("0", "1") and loaded == "[]"
+
+
+def test_extension_static_routes(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"app.py": """
+        from flasgger import Swagger
+        from flask import Flask
+        from flask_admin import Admin
+        from flask_bootstrap import Bootstrap
+        from flask_debugtoolbar import DebugToolbarExtension
+
+        app = Flask(__name__)
+        admin = Admin(app, url="/backoffice")
+        toolbar = DebugToolbarExtension()
+        toolbar.init_app(app)
+        Swagger(app)
+        Bootstrap(app)
+    """})
+    app = only_app(read_project(root))
+    assert [(e.extension, e.url_prefix, e.line) for e in app.extension_routes] == [
+        ("Flask-Admin", "/backoffice/static/", 9), ("Flask-DebugToolbar", "/_debug_toolbar/static/", 11),
+        ("flasgger", "/flasgger_static/", 12), ("Flask-Bootstrap", None, 13)]
+    assert "installed" in app.extension_routes[-1].note

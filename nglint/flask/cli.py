@@ -102,6 +102,9 @@ def _app_text(app: AppModel, unresolvable: list[Unresolvable]) -> list[str]:
             target = r.served_file or r.directory
             lines.append(f"    {_show(r.rule):<32} {r.via:<20} {_show(target)}"
                          f"{'  (' + ', '.join(flags) + ')' if flags else ''}  [{r.file}:{r.line}]")
+    for ext in app.extension_routes:
+        lines.append(f"  extension        {ext.extension} static at {_show(ext.url_prefix)}  [{ext.file}:{ext.line}]"
+                     + (f"  ({ext.note})" if ext.note else ""))
     if app.notes:
         lines.append("  notes:")
         lines.extend(f"    {n.message}" + (f"  [{n.at}]" if n.at else "") for n in app.notes)

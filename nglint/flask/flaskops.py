@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nglint.flask import stdlib
 from nglint.flask.objects import (ALIVE, AppObj, BlueprintObj, BlueprintReg, ClassObj, ConfigObj, DeferredRoute,
-                                  DictObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method, MiddlewareObj,
+                                  DictObj, ExtensionObj, ExtensionRoute, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method, MiddlewareObj,
                                   ModuleObj, Mount, RouteDecorator, Rule, SuperRef, WsgiRef)
 from nglint.flask.stdlib import CallArgs, bind, fspath
 from nglint.flask.values import LinePos, Pos, Unknown, Val, Value, derive, lift
@@ -40,6 +40,14 @@ MIDDLEWARE = {"werkzeug.middleware.shared_data.SharedDataMiddleware": "SharedDat
               "werkzeug.middleware.dispatcher.DispatcherMiddleware": "DispatcherMiddleware"}
 NOOP_CALLS = {"os.makedirs", "os.mkdir", "dotenv.load_dotenv", "builtins.print", "logging.basicConfig",
               "builtins.setattr"}
+# Extensions that add a static route of their own (files in site-packages).
+EXTENSIONS = {
+    "flask_admin.Admin": "Flask-Admin", "flask_admin.base.Admin": "Flask-Admin",
+    "flask_restx.Api": "flask-restx", "flask_restplus.Api": "flask-restplus",
+    "flasgger.Swagger": "flasgger", "flask_debugtoolbar.DebugToolbarExtension": "Flask-DebugToolbar",
+    "flask_bootstrap.Bootstrap": "Flask-Bootstrap", "flask_bootstrap.Bootstrap4": "Bootstrap-Flask",
+    "flask_bootstrap.Bootstrap5": "Bootstrap-Flask",
+}
 DATA_LOADERS = {"json.load": "json", "tomllib.load": "toml", "tomli.load": "toml", "toml.load": "toml"}
 
 
@@ -681,7 +689,40 @@ def call_external(interp: Interpreter, qualname: str, ca: CallArgs, pos: Pos | N
         return lift(stdlib.path_join, *args) if args else Unknown("safe_join()", pos)
     if q in MIDDLEWARE:
         return make_middleware(interp, MIDDLEWARE[q], ca, pos)
+    if q in EXTENSIONS:
+        ext = ExtensionObj(q, dict(ca.kwargs), pos)
+        app = _find_app(ca.args[0] if ca.args else ca.kwargs.get("app"))
+        if app is not None:
+            extension_route(interp, app, ext, pos)
+        return Val(ext, pos=pos)
     return Unknown(f"call to {q} is not evaluated", pos)
+
+
+def extension_route(interp: Interpreter, app: AppObj, ext: ExtensionObj, pos: Pos | None) -> None:
+    """The static route an extension adds (its files live in site-packages)."""
+    if interp.frozen:
+        return
+    name = EXTENSIONS[ext.qualname]
+    note = None
+    prefix: Value
+    if name == "Flask-Admin":
+        url = ext.kwargs.get("url", Val("/admin"))
+        prefix = lift(lambda u: derive("/static/admin/" if u.v in ("/", "") else f"{u.v.rstrip('/')}/static/", u)
+                      if isinstance(u.v, str) else Unknown("Admin url is not a string"), url)
+    elif name in ("flask-restx", "flask-restplus"):
+        prefix = Val("/swaggerui/")
+    elif name == "flasgger":
+        prefix = Val("/flasgger_static/")
+    elif name == "Flask-DebugToolbar":
+        prefix = Val("/_debug_toolbar/static/")
+    elif name == "Bootstrap-Flask":
+        prefix = Val("/bootstrap/static/")
+    else:
+        # flask_bootstrap.Bootstrap exists in both Flask-Bootstrap and Bootstrap-Flask.
+        prefix = Val(None)
+        note = ("Flask-Bootstrap serves /static/bootstrap/, Bootstrap-Flask /bootstrap/static/: the installed "
+                "package decides")
+    app.extensions.append(ExtensionRoute(name, prefix, pos, note))
 
 
 def _builtin(interp: Interpreter, name: str, ca: CallArgs, pos: Pos | None, frame: Frame) -> Value:
@@ -755,6 +796,11 @@ def call_method(interp: Interpreter, m: Method, ca: CallArgs, pos: Pos | None, f
         return stdlib.list_method(recv, name, ca.args, pos, interp.frozen)
     if isinstance(v, ConfigObj):
         return call_config(interp, v, name, ca, pos, frame)
+    if isinstance(v, ExtensionObj):
+        app = _find_app(ca.args[0] if ca.args else ca.kwargs.get("app"))
+        if name == "init_app" and app is not None:
+            extension_route(interp, app, v, pos)
+        return Val(None)
     if isinstance(v, MiddlewareObj):
         if name == "add_files" and v.kind == "WhiteNoise" and v.app is not None and not interp.frozen:
             b = bind([("root", None), ("prefix", None)], ca, "WhiteNoise.add_files")

@@ -13,7 +13,7 @@ import libcst as cst
 
 from nglint.flask import flaskops, stdlib
 from nglint.flask.objects import (ALIVE, BREAK, CONTINUE, DEAD, AppObj, BlueprintObj, BoundFunc, ClassObj,
-                                  ConfigObj, DictObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method,
+                                  ConfigObj, DictObj, ExtensionObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method,
                                   MiddlewareObj, ModuleObj, Mutable, RouteDecorator, SuperRef, merge_field)
 from nglint.flask.source import ProjectFiles, Source, iter_nodes, names_in
 from nglint.flask.stdlib import CallArgs
@@ -568,7 +568,7 @@ class Interpreter:
                 if name in ("parent", "name", "stem", "suffix", "parents"):
                     return stdlib.path_attr(o, name)
                 return Val(Method(o, name), pos=pos)
-            if isinstance(v, (str, DictObj, ListObj, ConfigObj, MiddlewareObj)):
+            if isinstance(v, (str, DictObj, ListObj, ConfigObj, MiddlewareObj, ExtensionObj)):
                 return Val(Method(o, name), pos=pos)
             return Unknown(f"attribute {name!r} of {type(v).__name__} is not modelled", pos)
         return lift(get, obj)

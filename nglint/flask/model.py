@@ -92,6 +92,17 @@ class RouteModel:
 
 
 @dataclass
+class ExtensionStatic:
+    """A static route an extension adds; its files are in site-packages, not the project."""
+
+    extension: str
+    url_prefix: str | None
+    file: str | None
+    line: int | None
+    note: str | None = None
+
+
+@dataclass
 class Note:
     message: str
     at: str | None
@@ -131,7 +142,8 @@ class AppModel:
     blueprints: list[BlueprintModel]
     file_routes: list[FileRoute]
     routes: list[RouteModel]
-    mount_prefix: str | None
+    mount_prefix: str | None  # DispatcherMiddleware prefix in front of every URL of the app
+    extension_routes: list[ExtensionStatic]
     at: dict[str, str]
     candidates: dict[str, list[Any]]
     notes: list[Note]

@@ -234,7 +234,7 @@ class ConfigObj(Mutable):
 class AppObj(Mutable):
     forked = ("static_folder_raw", "static_folder_at", "static_url_path_attr", "static_url_path_attr_at",
               "root_path", "root_path_at", "template_folder", "template_folder_at", "rules", "registrations",
-              "mounts", "mount_prefix", "notes", "before_request")
+              "mounts", "mount_prefix", "notes", "before_request", "extensions")
 
     def __init__(self, cls: ClassObj | None, pos: Pos | None, call_site: Pos | None, factory: str | None) -> None:
         self.cls = cls
@@ -264,6 +264,7 @@ class AppObj(Mutable):
         self.mounts: list[Mount] = []
         self.mount_prefix: Value = Val(None)
         self.wsgi_app: Value | None = None  # middleware assigned to app.wsgi_app
+        self.extensions: list[ExtensionRoute] = []
         self.notes: list[tuple[str, Pos | None]] = []
         self.before_request: list[tuple[str, Pos | None]] = []  # auth-like checks for every request
 
@@ -311,6 +312,23 @@ class MiddlewareObj:
     inner: Value
     app: AppObj | None
     pos: Pos | None
+
+
+@dataclass(eq=False)
+class ExtensionObj:
+    """An instance of a Flask extension that registers its own static route."""
+
+    qualname: str
+    kwargs: dict[str, Value]
+    pos: Pos | None
+
+
+@dataclass(eq=False)
+class ExtensionRoute:
+    extension: str
+    url_prefix: Value  # None when it depends on something the reader cannot tell
+    pos: Pos | None
+    note: str | None = None
 
 
 @dataclass(eq=False)

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 from nglint.flask import flaskops, templates
 from nglint.flask.interp import BudgetExceeded, Interpreter
-from nglint.flask.model import (AppModel, BlueprintModel, ConfigValue, FileRoute, Note, ProjectModel, RouteModel,
-                                TemplateAssetUrl, Unresolvable)
+from nglint.flask.model import (AppModel, BlueprintModel, ConfigValue, ExtensionStatic, FileRoute, Note,
+                                ProjectModel, RouteModel, TemplateAssetUrl, Unresolvable)
 from nglint.flask.objects import AppObj, BlueprintReg, ClassObj, DictObj, FileServe, FuncObj, ListObj, Mount, Rule
 from nglint.flask.source import ProjectFiles, names_in
 from nglint.flask.stdlib import CallArgs, fspath, is_path
@@ -239,7 +239,8 @@ class _Builder:
             static_route=None, static_reachable=None, template_folder=None, template_folder_base=None,
             instance_path=None, instance_path_base=None, instance_relative_config=None, upload_folder=None,
             upload_folder_key=None, upload_folder_base=None, upload_folder_save_path=None, upload_config={},
-            blueprints=[], file_routes=[], routes=[], mount_prefix=None, at=at, candidates=cand, notes=notes)
+            blueprints=[], file_routes=[], routes=[], mount_prefix=None, extension_routes=[], at=at, candidates=cand,
+            notes=notes)
         model.import_name = self.text_field(app.import_name, "import_name", cand)
         self.unknown("import_name", app.import_name, app.pos, model)
         model.root_path, model.root_path_base = self.path_field(app.root_path, "root_path", cand)
@@ -278,6 +279,12 @@ class _Builder:
         model.instance_relative_config = bool(rel.v) if rel is not None else None
         mount = _default(app.mount_prefix)
         model.mount_prefix = mount.v if mount is not None and isinstance(mount.v, str) else None
+        for ext in app.extensions:
+            prefix = _default(ext.url_prefix)
+            file_, line_ = _loc(ext.pos)
+            model.extension_routes.append(ExtensionStatic(
+                ext.extension, prefix.v if prefix is not None and isinstance(prefix.v, str) else None, file_, line_,
+                ext.note))
         model.routes = [self.route_model(r) for r in app.rules]
         model.blueprints = [self.blueprint_model(app, reg, model) for reg in app.registrations]
         model.file_routes = self.file_routes(app, model)
