@@ -14,7 +14,7 @@ from nglint.flask.interp import BudgetExceeded, Interpreter
 from nglint.flask.model import (AppModel, BlueprintModel, ConfigValue, ExtensionStatic, FileRoute, Note,
                                 ProjectModel, RouteModel, TemplateAssetUrl, Unresolvable)
 from nglint.flask.objects import AppObj, BlueprintReg, ClassObj, DictObj, FileServe, FuncObj, ListObj, Mount, Rule
-from nglint.flask.source import ProjectFiles, names_in
+from nglint.flask.source import ProjectFiles, Source, names_in
 from nglint.flask.stdlib import CallArgs, fspath, is_path
 from nglint.flask.objects import NOT_SET
 from nglint.flask.values import Cands, Pos, Unknown, Val, Value
@@ -35,14 +35,33 @@ def read_project(app_dir: Path | str, settings: dict[str, Any] | None = None) ->
     root = Path(app_dir).resolve()
     files = ProjectFiles(root)
     interp = Interpreter(files)
-    try:
-        for src in files.sources:
-            if src.entry and INTERESTING.search(src.text):
-                interp.run_module(src)
-        _call_uncalled_factories(interp, files)
-    except BudgetExceeded:
-        interp.unresolvable("project", "analysis stopped: the code is too large to evaluate fully", None)
+    for src in files.sources:
+        if src.entry and INTERESTING.search(src.text):
+            _run(interp, src)
+    _run_importers_of_apps(interp, files)
+    _call_uncalled_factories(interp, files)
     return _Builder(interp, root).build()
+
+
+def _run(interp: Interpreter, src: Source) -> None:
+    interp.steps = 0  # the budget is per entry module
+    try:
+        interp.run_module(src)
+    except BudgetExceeded:
+        interp.unresolvable("module", f"{src.rel} is too large to evaluate fully", None)
+
+
+def _run_importers_of_apps(interp: Interpreter, files: ProjectFiles) -> None:
+    """Entry scripts that import a module-level app (`from app import app`, then `import
+    views` or `app.wsgi_app = ...`) without importing Flask themselves."""
+    modules = sorted({t.split(":")[0] for app in interp.apps for t in app.targets})
+    if not modules:
+        return
+    names = "|".join(map(re.escape, modules))
+    importer = re.compile(rf"^\s*(from\s+({names})\s+import\b|import\s+({names})\b)", re.M)
+    for src in files.sources:
+        if src.entry and src.path not in interp.modules and importer.search(src.text):
+            _run(interp, src)
 
 
 def _uncalled_factories(interp: Interpreter) -> list[FuncObj]:
@@ -71,12 +90,16 @@ def _call_uncalled_factories(interp: Interpreter, files: ProjectFiles) -> None:
         for src in files.sources:
             if src.entry and src.path not in interp.modules and calls.search(src.text):
                 before = len(interp.functions)
-                interp.run_module(src)
+                _run(interp, src)
                 found |= {f.name for f in _functions_using(interp, names, interp.functions[before:])}
         names = found - names
     for func in _uncalled_factories(interp):
         before = len(interp.apps)
-        interp.call_function(func, CallArgs(), None, None)
+        interp.steps = 0
+        try:
+            interp.call_function(func, CallArgs(), None, None)
+        except BudgetExceeded:
+            interp.unresolvable("factory", f"{func.qualname}() is too large to evaluate fully", None)
         for app in interp.apps[before:]:
             app.notes.append((f"{func.qualname}() has no call site in the project: evaluated with its default "
                               f"arguments", None))
