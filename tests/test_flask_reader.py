@@ -456,3 +456,33 @@ def test_extension_static_routes(tmp_path: Path) -> None:
         ("Flask-Admin", "/backoffice/static/", 9), ("Flask-DebugToolbar", "/_debug_toolbar/static/", 11),
         ("flasgger", "/flasgger_static/", 12), ("Flask-Bootstrap", None, 13)]
     assert "installed" in app.extension_routes[-1].note
+
+
+def test_whitenoise_root_holding_uploads(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {"app.py": """
+        from flask import Flask
+        from whitenoise import WhiteNoise
+
+        app = Flask(__name__, static_folder="..\\\\static")
+        app.config["UPLOAD_FOLDER"] = "public/uploads"
+        app.wsgi_app = WhiteNoise(app.wsgi_app, root="public", prefix="/")
+    """})
+    app = only_app(read_project(root))
+    assert any("WhiteNoise indexes files at start-up" in n.message and n.at == "app.py:7" for n in app.notes)
+    assert any("backslash" in n.message for n in app.notes)
+
+
+def test_entry_script_importing_the_app(tmp_path: Path) -> None:
+    """wsgi.py imports the app and the views module (which never imports flask)."""
+    root = write_project(tmp_path, {
+        "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "views.py": "from app import app\nfrom helpers import serve\n\n\n@app.route('/files/<path:name>')\n"
+                    "def files(name):\n    return serve(name)\n",
+        "helpers.py": "import os\n\n\ndef serve(name):\n    from flask import send_from_directory\n"
+                      "    return send_from_directory(os.path.join('/srv', 'files'), name)\n",
+        "wsgi.py": "from app import app as application\nimport views  # noqa: F401\n",
+    })
+    app = only_app(read_project(root))
+    assert {"app:app", "wsgi:application"} <= set(app.targets)
+    files = route(app, "/files/<path:name>")
+    assert (files.directory, files.directory_base, files.file, files.line) == ("/srv/files", "absolute", "views.py", 5)

@@ -294,6 +294,10 @@ class _Builder:
             if not model.static_reachable:
                 notes.append(Note(f"static URL prefix {prefix!r} contains a dot segment that clients normalise "
                                   f"away: the static route is unreachable", _at(static_rule.pos)))
+        raw = _default(app.static_folder_raw)
+        if raw is not None and is_path(raw.v) and "\\" in fspath(raw.v):
+            notes.append(Note(f"static_folder {fspath(raw.v)!r} contains a backslash: on Linux that is part of a "
+                              f"file name, not a separator", at["static_folder"]))
         template = flaskops.join_root(app.root_path, app.template_folder)
         model.template_folder, model.template_folder_base = self.path_field(template, "template_folder", cand)
         at["template_folder"] = _at(app.template_folder_at) or model.id
@@ -312,6 +316,7 @@ class _Builder:
         model.blueprints = [self.blueprint_model(app, reg, model) for reg in app.registrations]
         model.file_routes = self.file_routes(app, model)
         self.upload_config(app, model)
+        self.whitenoise_uploads(model)
         for reason, pos in app.config.unknown_sources:
             file_, line_ = _loc(pos)
             self.unresolvable.append(Unresolvable("config", reason, file_, line_, model.id))
@@ -476,6 +481,19 @@ class _Builder:
         model.upload_folder_save_path = entry.save_path
         if entry.file:
             model.at["upload_folder"] = f"{entry.file}:{entry.line}"
+
+    @staticmethod
+    def whitenoise_uploads(model: AppModel) -> None:
+        """WhiteNoise lists its files once, at start-up: uploads saved later are never served."""
+        upload = model.upload_folder
+        if upload is None:
+            return
+        for r in model.file_routes:
+            if r.via == "WhiteNoise" and r.directory is not None and \
+                    (upload == r.directory or upload.startswith(r.directory.rstrip("/") + "/")):
+                model.notes.append(Note(f"{model.upload_folder_key} {upload} is inside the WhiteNoise root "
+                                        f"{r.directory}: WhiteNoise indexes files at start-up, so new uploads 404 "
+                                        f"until a restart", r.call))
 
     def config_value(self, app: AppObj, model: AppModel, key: str, value: Value, set_at: Pos | None,
                      overrides: list[str]) -> ConfigValue:
