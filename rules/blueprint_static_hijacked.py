@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.rule import Rule, RuleContext
-from nglint.rules._crosscheck import crosscheck, mapping_directive, nginx_where, report_nginx, url_in
+from nglint.rules._crosscheck import (FALLBACK_SAMPLE, CrossCheck, crosscheck, mapping_directive, nginx_where,
+                                      report_nginx, url_in)
+
+if TYPE_CHECKING:
+    from nglint.flask.model import AppModel
 
 
 class BlueprintStaticHijacked(Rule):
@@ -17,7 +21,9 @@ class BlueprintStaticHijacked(Rule):
     (`Blueprint(..., static_folder="static", static_url_path="/static/admin")`, prefixes
     from `url_prefix` and `register_blueprint` included) through the server blocks that
     pass requests to the app, and flags the nginx `alias`/`root` that answers them from a
-    directory that is not the blueprint's static folder.
+    directory that is not the blueprint's static folder. Extensions' static routes
+    (Flask-Admin at `/static/admin/` when mounted at `/`, flask-restx `/swaggerui/`, ...)
+    are checked the same way: their files are in the installed package.
 
     ## Why is this bad?
     A blueprint's static files live in the blueprint's own folder (`admin/static/`), but
@@ -101,3 +107,35 @@ class BlueprintStaticHijacked(Rule):
                             f"({nginx_where(d)}): 404, the files are in {where}"
                             f"{cx.deploy.tag() if verdict.expected else ''}"),
                             cx.related(at, f"blueprint {bp.name} and its static folder {folder!r}"))
+            yield from self._extensions(cx, app)
+
+    def _extensions(self, cx: CrossCheck, app: AppModel) -> Iterator[Diagnostic]:
+        """Extension static routes (Flask-Admin, flask-restx, ...): their files are in the
+        installed package, so an nginx file mapping of their URLs answers 404, unless it
+        points into site-packages or at a copy kept in the project."""
+        for ext in app.extension_routes:
+            if not ext.url_prefix or not ext.url_prefix.endswith("/"):
+                continue
+            url = ext.url_prefix + FALLBACK_SAMPLE
+            at = f"{ext.file}:{ext.line}" if ext.file else None
+            for _srv, r in cx.routes(url):
+                if r.action != "file" or not r.fs_path or _installed(r.fs_path):
+                    continue
+                opened = posixpath.normpath(r.fs_path)
+                local = cx.deploy.project_path(posixpath.dirname(opened))
+                if local is not None and cx.local(local).is_dir():
+                    continue  # the extension's files are copied into the project (collected statics)
+                d = mapping_directive(r)
+                if d is None:
+                    continue
+                yield report_nginx(self, d, (
+                    f"{ext.extension} serves its static files at `{ext.url_prefix}` ({cx.where(at)}) from the "
+                    f"installed package, but nginx answers `{url}` from `{opened}` ({nginx_where(d)}): 404 unless "
+                    f"the deployment copies the extension's files there"),
+                    cx.related(at, f"{ext.extension} registered here"))
+                break
+
+
+def _installed(path: str) -> bool:
+    parts = path.split("/")
+    return "site-packages" in parts or "dist-packages" in parts

@@ -153,6 +153,8 @@ ORACLE = [
     ("blueprint-static-hijacked/bad-admin-under-static", "/srv/app", "/static/admin/admin.css", 404, ()),
     ("blueprint-static-hijacked/ok-own-location", "/srv/app", "/static/admin/admin.css",
      "file:admin/static/admin.css", ()),
+    ("blueprint-static-hijacked/bad-flask-admin-at-root", "/srv/app", "/static/admin/app.css", 404, ()),
+    ("blueprint-static-hijacked/ok-flask-admin-own-prefix", "/srv/app", "/admin/static/app.css", "app", ()),
     ("app-source-served/bad-root-try-files", "/srv/app", "/app.py", "file:app.py", ()),
     ("app-source-served/bad-root-try-files", "/srv/app", "/.env", "file:.env", ()),
     ("app-source-served/bad-alias-project-dir", "/srv/app", "/files/app.py", "file:app.py", ()),

@@ -44,6 +44,13 @@ class DeployMap:
             return posixpath.normpath(posixpath.join(self.root, path))
         return None
 
+    def project_path(self, host_path: str) -> str | None:
+        """The project-relative path of a host path below the root (None: not below it)."""
+        if self.root is None:
+            return None
+        rel = posixpath.relpath(posixpath.normpath(host_path), self.root)
+        return None if rel == ".." or rel.startswith("../") else rel
+
     def tag(self) -> str:
         """What a message adds when it relies on the root."""
         return f" ({SETTING} {self.root}, {self.origin})" if self.how == "inferred" else ""
