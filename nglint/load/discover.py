@@ -18,8 +18,8 @@ from pathlib import Path
 
 from nglint.load.loader import CONF_SUBDIRS, Config, LoadError, load, load_text, not_loaded_issue, split_dump
 
-_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-              "site-packages", "dist", "build"}
+# Not deployment configs (hidden directories, .git, .venv, caches, are skipped too).
+_SKIP_DIRS = {"node_modules", "venv", "__pycache__", "site-packages", "dist", "build"}
 _CONF_SUFFIXES = (".conf", ".nginx", ".vhost")
 # What makes a file in a scanned directory nginx config: a typical block at the start of a line.
 _LOOKS_NGINX = re.compile(rb"^[ \t]*(?:server|http|location|upstream|events|stream|map|geo|split_clients|types)"
@@ -92,7 +92,7 @@ def _candidates(root: Path) -> tuple[list[Path], list[Path]]:
     others: list[Path] = []
     seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
         base = Path(dirpath)
         for name in sorted(filenames):
             path = base / name

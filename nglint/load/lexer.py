@@ -13,8 +13,11 @@ and an unterminated quoted string or Lua block raises ``LexError`` (crossplane s
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 WORD = 0
 OPEN = 1  # {
@@ -108,13 +111,28 @@ _LUA_ARG = re.compile(r"(?:[^\s\\]|\\[\s\S])+")
 RawToken = tuple[int, str, int, int, int, bool]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many objects are created. A config's tokens
+    and tree are hundreds of thousands of small objects: the collector would rescan them
+    over and over while they are being built, only to find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokenize a whole config text. Raises LexError on an unterminated string or Lua block."""
-    try:
-        return [Token(*t) for t in scan(text)]
-    except LexError as e:
-        e.tokens = [Token(*t) for t in e.tokens]
-        raise
+    with gc_paused():
+        try:
+            return [Token(*t) for t in scan(text)]
+        except LexError as e:
+            e.tokens = [Token(*t) for t in e.tokens]
+            raise
 
 
 def scan(text: str) -> list[RawToken]:

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import gc
 import glob
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from nglint.load.lexer import gc_paused
 from nglint.load.parser import ParseError, parse_file
 from nglint.load.tree import Comment, Directive, Node, SourceFile
 
@@ -231,19 +230,6 @@ def _guess_conf_dir(path: Path) -> Path:
     return path.parent.parent if path.parent.name in CONF_SUBDIRS else path.parent
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # A tree is thousands of small objects with parent links: the cyclic collector would
-    # rescan them over and over while they are being created, for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # -- the loader ---------------------------------------------------------------------------
 
 def _copy(node: Node) -> Node:
@@ -285,10 +271,12 @@ class _Loader:
         self.map_conf_root = self.disk and not key.startswith(root)
 
     # -- files ------------------------------------------------------------------------
-    def read(self, key: str, display: str, via: Directive | None = None) -> tuple[SourceFile | None, list[Node] | None]:
+    def read(self, key: str, display: str | None = None,
+             via: Directive | None = None) -> tuple[SourceFile | None, list[Node] | None]:
         """Parse file ``key`` once; problems become issues (at the include ``via`` if any)."""
         if key in self.parsed:
             return self.parsed[key]
+        display = display or self.display(key)
         data = self.overlay.get(key, self.virtual.get(key))
         src = nodes = issue = None
         if data is None:
@@ -380,7 +368,7 @@ class _Loader:
                 self.issues.append(LoadIssue("include-cycle", f"include cycle: {cycle}", file=directive.file,
                                              offset=arg.start, fatal=True))
                 continue
-            src, nodes = self.read(path, self.display(path), directive)
+            src, nodes = self.read(path, via=directive)
             if src is None or nodes is None:
                 continue
             directive.included.append(src)
@@ -472,7 +460,7 @@ def load(path: str | Path, *, prefix: str | Path | None = None, conf_root: str |
     """Load one entry file and everything it includes. ``overlay`` maps absolute paths to
     bytes used instead of the file's content (how the fix loop re-lints unwritten edits)."""
     key = os.path.abspath(path)
-    with _gc_paused():
+    with gc_paused():
         loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay)
         _enter(loader, key, str(path), Path(key))
         return loader.config(key, str(path), context)
@@ -488,7 +476,7 @@ def load_text(text: bytes | str, name: str = "<stdin>", *, prefix: str | Path | 
     if overlay and name in overlay:
         data = overlay[name]
     files = split_dump(data)
-    with _gc_paused():
+    with gc_paused():
         if files is None:
             loader = _Loader(prefix=prefix, conf_root=conf_root, overlay=overlay, virtual={name: data})
             _enter(loader, name, name, None if name.startswith("<") else Path(os.path.abspath(name)))
