@@ -100,13 +100,15 @@ class InvalidDirective(Rule):
     Checks every directive against nginx's directive tables (crossplane's analyzer, plus
     core directives added since): the name exists, the directive is allowed in the block it
     sits in (following includes), it takes that many arguments (`on`/`off` for flags), and
-    it has a `{}` block exactly when it needs one. A vhost or snippet linted on its own is
-    checked as if included in `http` (a location-level snippet in `server`).
+    it has a `{}` block exactly when it needs one. A file linted on its own is checked in
+    the context it was written for: a vhost as if included in `http`, a snippet of
+    `location` blocks in `server`, a snippet of location directives (`alias`, `proxy_pass`)
+    in `location`, stream server blocks in `stream`.
 
     Unknown names are warnings, reported once per name: crossplane's tables cover the
     modules shipped with nginx, not third-party ones. Names of well-known third-party
     module families (Lua/OpenResty, njs `js_*`, headers-more, RTMP, Passenger,
-    ModSecurity, ...) and template placeholders (`${VAR}`, `{{ x }}`) are not reported, and
+    ModSecurity, ...) and template placeholders (`${VAR}`, `<%= x %>`) are not reported, and
     the contents of unknown blocks and data blocks (`map`, `geo`, `types`) are not checked.
 
     ## Why is this bad?
