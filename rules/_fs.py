@@ -51,8 +51,45 @@ class Served:
         return {"start": arg.start, "end": arg.end} if arg is not None else {}
 
 
-def view(ctx: Any) -> FsView | None:
-    return getattr(ctx.project, "fs", None)
+class CachedView:
+    """An FsView whose probes and link reads are remembered for one config: thousands of
+    server blocks often serve the same few directories."""
+
+    def __init__(self, fs: FsView) -> None:
+        self.fs = fs
+        self.root = fs.root
+        self._probes: dict[tuple, Probe] = {}
+        self._links: dict[str, str | None] = {}
+
+    def probe(self, path: str, ident: Identity, *, read: bool, symlinks: str = "off", free_prefix: int = 0) -> Probe:
+        key = (path, ident, read, symlinks, free_prefix)
+        if key not in self._probes:
+            self._probes[key] = self.fs.probe(path, ident, read=read, symlinks=symlinks, free_prefix=free_prefix)
+        return self._probes[key]
+
+    def link(self, path: str) -> str | None:
+        if path not in self._links:
+            self._links[path] = self.fs.link(path)
+        return self._links[path]
+
+    def host_path(self, path: str) -> str:
+        return self.fs.host_path(path)
+
+    def owner(self, st: os.stat_result) -> str:
+        return self.fs.owner(st)
+
+    def identity(self, user: str, group: str | None) -> Identity:
+        return self.fs.identity(user, group)
+
+
+def view(ctx: Any) -> CachedView | None:
+    """The filesystem view of the run (None without --fs/--fs-root), cached per config."""
+    fs = getattr(ctx.project, "fs", None)
+    if fs is None:
+        return None
+    if "fs:view" not in ctx.cache:
+        ctx.cache["fs:view"] = CachedView(fs)
+    return ctx.cache["fs:view"]
 
 
 def served_paths(config: Config, cache: dict[str, Any]) -> list[Served]:
@@ -142,7 +179,7 @@ class Worker:
     how: str  # where the user comes from, for messages ("" when from the config itself)
 
 
-def worker(config: Config, fs: FsView, settings: dict[str, Any], cache: dict[str, Any]) -> Worker:
+def worker(config: Config, fs: CachedView, settings: dict[str, Any], cache: dict[str, Any]) -> Worker:
     """Who nginx's workers run as: the config's `user`; for a snippet, the `user` of the
     nginx.conf in the filesystem view (the file that will include it); else nginx's
     compiled-in default, nobody (Debian's and the official image's nginx.conf set
@@ -184,19 +221,14 @@ def _user_of(path: str) -> tuple[str, str | None] | None:
 
 # -- looking at files ---------------------------------------------------------------------------
 
-def lstat(fs: FsView, path: str) -> os.stat_result | None:
+def lstat(fs: CachedView, path: str) -> os.stat_result | None:
     try:
         return os.lstat(fs.host_path(path))
     except OSError:
         return None
 
 
-def stat_of(fs: FsView, probe: Probe) -> os.stat_result | None:
-    """The stat of the component a probe ended at (resolved, so no symlink)."""
-    return lstat(fs, probe.at) if probe.at else None
-
-
-def ls(fs: FsView, path: str, st: os.stat_result | None = None) -> str:
+def ls(fs: CachedView, path: str, st: os.stat_result | None = None) -> str:
     """`drwx------ deploy:deploy /home/deploy`, as `namei -l` shows a component."""
     st = st or lstat(fs, path)
     if st is None:
@@ -221,7 +253,7 @@ class Step:
     probe: Probe  # the whole prefix up to this component, links followed
 
 
-def walk(fs: FsView, path: str) -> list[Step]:
+def walk(fs: CachedView, path: str) -> list[Step]:
     """The components of ``path`` down to the first one that does not resolve (included).
     readlink() happens only on paths with no link before the last component, so in an
     image export an absolute link is followed inside the export, never on this machine."""
@@ -237,7 +269,7 @@ def walk(fs: FsView, path: str) -> list[Step]:
     return out
 
 
-def sample(fs: FsView, resolved_dir: str, limit: int = SAMPLE) -> list[tuple[str, os.stat_result]]:
+def sample(fs: CachedView, resolved_dir: str, limit: int = SAMPLE) -> list[tuple[str, os.stat_result]]:
     """Up to ``limit`` entries below a directory (breadth first, sorted by name), each
     with its lstat. ``resolved_dir`` must have no symlink in it (a probe's ``at``), so
     that an absolute link in an image export never leads the walk onto this machine's

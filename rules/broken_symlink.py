@@ -5,10 +5,9 @@ import stat
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
-from nglint.route import FsView
 from nglint.route.fs import Probe
 from nglint.rule import Rule, RuleContext
-from nglint.rules._fs import SUPERUSER, Served, sample, served_paths, symlink_policy, view, walk
+from nglint.rules._fs import CachedView, SUPERUSER, Served, sample, served_paths, symlink_policy, view, walk
 
 
 class BrokenSymlink(Rule):
@@ -75,11 +74,14 @@ class BrokenSymlink(Rule):
         if fs is None:
             return
         for item in served_paths(ctx.config, ctx.cache):
-            for text in _problems(fs, item):
+            key = f"NGL052:{item.want}:{symlink_policy(item)}:{item.path}"  # many servers share a directory
+            if key not in ctx.cache:
+                ctx.cache[key] = list(_problems(fs, item))
+            for text in ctx.cache[key]:
                 yield self.report(item.directive, text=text, label=item.label, **item.span())
 
 
-def _problems(fs: FsView, item: Served) -> Iterator[str]:
+def _problems(fs: CachedView, item: Served) -> Iterator[str]:
     steps = walk(fs, item.path)
     last = steps[-1]
     if not last.probe.ok:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import stat
+from dataclasses import dataclass
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.nginx.model import flag
-from nglint.route import FsView
-from nglint.route.fs import Identity, Probe
+from nglint.route.fs import FsView, Identity, Probe
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._fs import SUPERUSER, Served, lstat, ls, sample, served_paths, view, who, worker
+from nglint.rules._fs import CachedView, SUPERUSER, Served, lstat, ls, sample, served_paths, view, who, worker
 
 
 class NginxUserCannotRead(Rule):
@@ -81,7 +81,7 @@ class NginxUserCannotRead(Rule):
             return
         w = worker(ctx.config, fs, ctx.project.settings, ctx.cache)
         for item in served:
-            found = _blocked(fs, w.ident, item)
+            found = _blocked(fs, w.ident, item, ctx.cache)
             if found is None:
                 continue
             verb, path, why = found
@@ -92,7 +92,13 @@ class NginxUserCannotRead(Rule):
                               related=related, **item.span())
 
 
-def _blocked(fs: FsView, ident: Identity, item: Served) -> tuple[str, str, str] | None:
+@dataclass(frozen=True)
+class Denied:
+    at: str  # the component that refuses (resolved, as nginx sees it)
+    bit: str  # the permission it lacks: "x" or "r"
+
+
+def _blocked(fs: CachedView, ident: Identity, item: Served, cache: dict) -> tuple[str, str, str] | None:
     """(verb, path, explanation) of the first thing ``ident`` cannot do, or None."""
     exists = fs.probe(item.path, SUPERUSER, read=False)
     if not exists.ok:
@@ -101,50 +107,63 @@ def _blocked(fs: FsView, ident: Identity, item: Served) -> tuple[str, str, str] 
         return None
     if not exists.is_dir:
         p = fs.probe(item.path, ident, read=True)
-        return None if p.ok else ("read", item.path, _why(fs, ident, p, item))
+        return None if p.ok else ("read", item.path, _why(fs, ident, _denied(p), item))
     p = fs.probe(item.path + "/.", ident, read=False)  # "/." : x on the directory itself too
     if not p.ok:
-        return "reach", item.shown, _why(fs, ident, p, item)
+        return None if p.err != "EACCES" else ("reach", item.shown, _why(fs, ident, _denied(p), item))
     if flag(item.block, "autoindex", False):
         listing = fs.probe(item.path, ident, read=True)
-        if not listing.ok:
-            return "list", item.shown, _why(fs, ident, listing, item, "autoindex answers 403")
-    denied: list[Probe] = []
-    entries = sample(fs, exists.at)
-    for path, st in entries:
-        p = _entry(fs, ident, path, st)
-        if p is not None and p.err == "EACCES" and p.at == path:  # not one blocked by a parent already counted
-            denied.append(p)
+        if listing.err == "EACCES":
+            return "list", item.shown, _why(fs, ident, _denied(listing), item, "autoindex answers 403")
+    key = f"fs:denied:{ident.uid}:{exists.at}"  # several locations often share a directory
+    if key not in cache:
+        cache[key] = _inside(fs, ident, exists.at)
+    checked, denied = cache[key]
     if not denied:
         return None
-    first = denied[0]
-    what = "entry" if len(entries) == 1 else "entries"
-    return ("read", f"{len(denied)} of {len(entries)} {what} checked under {item.shown}",
-            "e.g. " + _why(fs, ident, first, item))
+    what = "entry" if checked == 1 else "entries"
+    return ("read", f"{len(denied)} of {checked} {what} checked under {item.shown}",
+            "e.g. " + _why(fs, ident, denied[0], item))
 
 
-def _entry(fs: FsView, ident: Identity, path: str, st) -> Probe | None:
-    """How the worker fares with one entry: directories need x, files r; links follow."""
-    if stat.S_ISLNK(st.st_mode):
-        target = fs.probe(path, SUPERUSER, read=False)
-        if not target.ok:
-            return None  # dangling: broken-symlink reports it
-        return fs.probe(path + ("/." if target.is_dir else ""), ident, read=not target.is_dir)
-    if stat.S_ISDIR(st.st_mode):
-        return fs.probe(path + "/.", ident, read=False)
-    if stat.S_ISREG(st.st_mode):
-        return fs.probe(path, ident, read=True)
-    return None
+def _inside(fs: CachedView, ident: Identity, directory: str) -> tuple[int, list[Denied]]:
+    """(entries looked at, those the worker cannot use) below a reachable directory:
+    directories need x, files r; links are followed. What sits below a refused directory
+    is not counted again."""
+    entries = sample(fs, directory)
+    denied: list[Denied] = []
+    shut: set[str] = set()
+    for path, st in entries:
+        if path.rsplit("/", 1)[0] in shut:
+            if stat.S_ISDIR(st.st_mode):
+                shut.add(path)
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            target = fs.probe(path, SUPERUSER, read=False)
+            if target.ok:  # a dangling link is broken-symlink's
+                p = fs.probe(path + ("/." if target.is_dir else ""), ident, read=not target.is_dir)
+                if p.err == "EACCES":
+                    denied.append(_denied(p))
+        elif stat.S_ISDIR(st.st_mode):
+            if not FsView.allowed(st, ident, 1):  # the walk got here, so only this entry's bits matter
+                denied.append(Denied(path, "x"))
+                shut.add(path)
+        elif stat.S_ISREG(st.st_mode) and not FsView.allowed(st, ident, 4):
+            denied.append(Denied(path, "r"))
+    return len(entries), denied
 
 
-def _why(fs: FsView, ident: Identity, p: Probe, item: Served, outcome: str | None = None) -> str:
-    st = lstat(fs, p.at)
-    bit = "r" if "no r permission" in p.detail else "x"
+def _denied(p: Probe) -> Denied:
+    return Denied(p.at, "r" if "no r permission" in p.detail else "x")
+
+
+def _why(fs: CachedView, ident: Identity, d: Denied, item: Served, outcome: str | None = None) -> str:
     if outcome is None:
         # try_files only stat()s: a blocked directory fails the test, an unreadable file passes it
         outcome = ("try_files skips what is behind it (logged as Permission denied) and answers with its fallback"
-                   if bit == "x" and item.block.find("try_files") is not None else "nginx answers 403")
+                   if d.bit == "x" and item.block.find("try_files") is not None else "nginx answers 403")
+    st = lstat(fs, d.at)
     if st is None:
-        return f"{p.detail}; {outcome}"
+        return f"{d.at} lacks {d.bit} permission; {outcome}"
     whom = {"owner": "its owner", "group": "its group"}.get(who(ident, st), "others")
-    return f"`{ls(fs, p.at, st)}` gives {whom} no {bit}; {outcome}"
+    return f"`{ls(fs, d.at, st)}` gives {whom} no {d.bit}; {outcome}"

@@ -6,9 +6,8 @@ import stat
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
-from nglint.route import FsView
 from nglint.rule import Rule, RuleContext
-from nglint.rules._fs import SUPERUSER, Served, lstat, served_paths, view, walk
+from nglint.rules._fs import CachedView, SUPERUSER, Served, lstat, served_paths, view, walk
 
 _LISTED = 6  # entries of the closest parent shown in the message
 
@@ -76,12 +75,15 @@ class StaticRootMissing(Rule):
         if fs is None:
             return
         for served in served_paths(ctx.config, ctx.cache):
-            problem = _problem(fs, served)
+            key = f"NGL050:{served.want}:{served.path}"  # many servers share a directory
+            if key not in ctx.cache:
+                ctx.cache[key] = _problem(fs, served)
+            problem = ctx.cache[key]
             if problem is not None:
                 yield self.report(served.directive, label=served.label, problem=problem, **served.span())
 
 
-def _problem(fs: FsView, served: Served) -> str | None:
+def _problem(fs: CachedView, served: Served) -> str | None:
     probe = fs.probe(served.path, SUPERUSER, read=False)
     if probe.ok:
         if served.want == "dir" and not probe.is_dir:
@@ -106,7 +108,7 @@ def _problem(fs: FsView, served: Served) -> str | None:
     return text + _hint(fs, parent, missing.rsplit("/", 1)[-1])
 
 
-def _hint(fs: FsView, parent: str, wanted: str) -> str:
+def _hint(fs: CachedView, parent: str, wanted: str) -> str:
     """What the closest parent holds, and the entry whose name is closest to ``wanted``."""
     if parent == "/":
         return ""
