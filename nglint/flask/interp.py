@@ -536,7 +536,10 @@ class Interpreter:
                     return Unknown("current_app outside a request or app context", pos)
                 return flaskops.app_getattr(self, frame.request_app, name, pos)
             if isinstance(v, ExtRef):
-                return Val(ExtRef(ALIASES.get(f"{v.qualname}.{name}", f"{v.qualname}.{name}")), pos=pos)
+                qual = ALIASES.get(f"{v.qualname}.{name}", f"{v.qualname}.{name}")
+                if qual == "typing.TYPE_CHECKING":
+                    return Val(False, pos=pos)
+                return Val(ExtRef(qual), pos=pos)
             if isinstance(v, AppObj):
                 return flaskops.app_getattr(self, v, name, pos)
             if isinstance(v, BlueprintObj):

@@ -114,10 +114,6 @@ def _default(value: Value | None) -> Val | None:
     return None
 
 
-def _options(value: Value) -> list[Any]:
-    return list(value.options) if isinstance(value, Cands) else [value]
-
-
 def _jsonable(v: Any) -> Any:
     if v is None or isinstance(v, (str, int, float, bool)):
         return v

@@ -3,7 +3,6 @@ os.path, pathlib, os.environ/os.getenv, and str/dict/list methods."""
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -290,6 +289,3 @@ def strip_slashes(v: Val, chars: str) -> Value:
         return Unknown("not a path")
     return replace(v, v=fspath(v.v).rstrip(chars), pos=v.pos)
 
-
-def normalize(path: str) -> str:
-    return os.path.normpath(path) if path else path

@@ -14,19 +14,10 @@ Nothing here imports libcst; positions resolve their line lazily through ``Sourc
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Protocol, Union
+from typing import Any, Callable, Iterable, Union
 
 MAX_CANDIDATES = 16  # a product of branches beyond this becomes unknown
-
-
-class Located(Protocol):
-    @property
-    def file(self) -> str: ...
-
-    @property
-    def line(self) -> int: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,10 +98,6 @@ class Cands:
 Value = Union[Val, Unknown, Cands]
 
 
-def known(v: Any, pos: Pos | None = None, **flags: Any) -> Val:
-    return Val(v, pos=pos, **flags)
-
-
 def cands(options: Iterable[Value], default: int | None, env: Iterable[str] = (),
           pos: Pos | None = None) -> Value:
     """Candidates, flattened and deduplicated; a single option is returned as itself."""
@@ -185,9 +172,7 @@ def truth(value: Value) -> tuple[bool | None, frozenset[str]]:
     v = value.v
     if isinstance(v, (str, bytes, int, float, bool, list, tuple, dict, set, frozenset)) or v is None:
         return bool(v), value.env
+    if isinstance(getattr(v, "items", None), (list, dict)):  # ListObj / DictObj
+        return bool(v.items), value.env
     return True, value.env
 
-
-def options_product(values: list[Value]) -> Iterable[tuple[Any, ...]]:
-    """Every combination of the options of ``values`` (a plain value is one option)."""
-    return itertools.product(*[(v.options if isinstance(v, Cands) else (v,)) for v in values])
