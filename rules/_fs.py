@@ -17,7 +17,7 @@ from typing import Any
 
 from nglint.load import Config, Directive, ParseError, SourceFile, parse_file
 from nglint.nginx.model import effective, location_match, path_directive
-from nglint.route import FsView, compile_config
+from nglint.route import CompiledConfig, FsView, compile_config
 from nglint.route.fs import Identity, Probe
 
 # nginx's content handlers, plus `return`: a location with one of them serves no files.
@@ -130,7 +130,7 @@ def _serves_files(block: Directive) -> bool:
     return not (access and access[0].name == "deny" and access[0].values == ["all"])
 
 
-def _target(config: Config, block: Directive, label: str, cc: Any) -> Served | None:
+def _target(config: Config, block: Directive, label: str, cc: CompiledConfig) -> Served | None:
     d = path_directive(block, cc.index)
     if d is None or not d.args or not d.args[0].value:
         return None  # nginx's default `root html`: nobody meant to serve files from there
@@ -297,10 +297,10 @@ def sample(fs: CachedView, resolved_dir: str, limit: int = SAMPLE) -> list[tuple
     return out
 
 
-def symlink_policy(served: Served, cc_index: Any = None) -> tuple[str, int]:
+def symlink_policy(served: Served) -> tuple[str, int]:
     """nginx's `disable_symlinks` for the block (`off`, `on`, `if_not_owner`) and the length
     of the leading part `from=` exempts (for `$document_root`, the root/alias itself)."""
-    d = effective(served.block, "disable_symlinks", cc_index)
+    d = effective(served.block, "disable_symlinks")
     if d is None or not d.args or d.args[0].value == "off":
         return "off", 0
     free = 0

@@ -6,6 +6,7 @@ import stat
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
+from nglint.nginx.model import flag
 from nglint.rule import Rule, RuleContext
 from nglint.rules._fs import CachedView, SUPERUSER, Served, lstat, served_paths, view, walk
 
@@ -43,7 +44,8 @@ class StaticRootMissing(Rule):
     ## Fix safety
     No automatic fix: whether the config or the deployment is wrong is a decision for a
     person; the message gives the closest existing directory and a likely intended entry.
-    A path holding variables is checked only up to its first variable.
+    A path holding variables is checked only up to its first variable; an exact
+    location with `log_not_found off` (a favicon that may be missing) is not checked.
     """
 
     code = "NGL050"
@@ -68,6 +70,7 @@ class StaticRootMissing(Rule):
         "location = /robots.txt { root /srv/site; }",
         "location /static/ { proxy_pass http://127.0.0.1:8000; }",
         "location ~ ^/u/(.+)$ { alias /var/www/app/media/$1; }",
+        "location = /favicon.ico { root /srv/site; log_not_found off; }",
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -75,6 +78,8 @@ class StaticRootMissing(Rule):
         if fs is None:
             return
         for served in served_paths(ctx.config, ctx.cache):
+            if served.want == "file" and not flag(served.block, "log_not_found", True):
+                continue  # `location = /favicon.ico { log_not_found off; }`: missing on purpose
             key = f"NGL050:{served.want}:{served.path}"  # many servers share a directory
             if key not in ctx.cache:
                 ctx.cache[key] = _problem(fs, served)

@@ -299,6 +299,7 @@ def test_predictions_match_real_nginx() -> None:
             Entry("gone", symlink="releases/41"),
             Entry("assets/app.css", symlink="missing.css"),
             Entry("loop", symlink="loop2"), Entry("loop2", symlink="loop"),
+            Entry("theirs/app.css"), Entry("theirs/", owner="nobody"), Entry("ownerlink", symlink="theirs"),
             Entry("tfroot/tf/app.css"), Entry("tfroot/", mode=0o700),
             Entry("staticfiles/app.css"),
         ])
@@ -315,6 +316,7 @@ def test_predictions_match_real_nginx() -> None:
             "gone": f"alias {www}/gone/static/;",
             "assets": f"alias {www}/assets/;",
             "loop": f"alias {www}/loop/;",
+            "ownerlink": f"alias {www}/ownerlink/; disable_symlinks if_not_owner;",
             "tf": f"root {www}/tfroot; try_files $uri =404;",
             "static": f"alias {www}/static/;",
         }
@@ -345,6 +347,7 @@ def test_predictions_match_real_nginx() -> None:
         assert {n: c for n, [(c, _)] in predicted.items()} == {
             "locked": "NGL051", "private": "NGL051", "home": "NGL051", "tf": "NGL051",
             "linked": "NGL052", "filelink": "NGL052", "gone": "NGL052", "assets": "NGL052", "loop": "NGL052",
+            "ownerlink": "NGL052",
             "static": "NGL050"}
     finally:
         remove_tree(tmp)
