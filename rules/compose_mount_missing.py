@@ -17,9 +17,10 @@ class ComposeMountMissing(Rule):
     """
     ## What it does
     When a `compose.yaml` or `docker-compose.yml` sits beside the config (or up to three
-    directories above it, within the repository), finds the service running nginx (the one
-    that mounts this config, else any service with an nginx/openresty image) and checks every
-    `root`/`alias` path the config serves files from, as that container sees it:
+    directories above it, within the repository), finds the services running this config
+    (those that mount it, or a directory holding it at an nginx path, or build an image that
+    copies it in) and checks every `root`/`alias` path the config serves files from, as
+    that container sees it:
 
     - the path is covered by one of the service's volumes, or is in its image (an unmodified
       nginx image's document root, or a COPY/ADD destination of the Dockerfile it builds);

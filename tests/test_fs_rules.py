@@ -553,6 +553,24 @@ volumes: {media: {}, static: {}}
     assert compose_case(tmp_path, compose) == []
 
 
+def test_compose_for_another_config_says_nothing(tmp_path: Path) -> None:
+    # the compose file runs a dev nginx with its own config; ours is deployed elsewhere
+    compose = base("      - media:/app/media", "      - static:/app/static:ro").replace(
+        "./nginx/nginx.conf:/etc/nginx/nginx.conf:ro", "./dev/nginx.conf:/etc/nginx/nginx.conf:ro")
+    assert compose_case(tmp_path, compose) == []
+
+
+def test_compose_config_copied_into_a_built_image(tmp_path: Path) -> None:
+    compose = "services:\n  proxy:\n    build: .\n  web:\n    image: shop/web\n    volumes: [media:/app/media]\n" \
+              "volumes: {media: {}}\n"
+    dockerfile = "FROM nginx:1.25\nCOPY nginx/nginx.conf /etc/nginx/nginx.conf\nCOPY --from=assets /dist /app/static\n"
+    [d] = compose_case(tmp_path, compose, {"Dockerfile": dockerfile})
+    assert d.message.startswith("location /media/: /app/media/ is not in the `proxy` container: none of its volumes "
+                                "covers it, nor does its image; service `web` has it in volume `media`")
+    # copied from another stage, the config is not this one
+    assert compose_case(tmp_path, compose, {"Dockerfile": dockerfile.replace("COPY nginx/", "COPY --from=x nginx/")}) == []
+
+
 def test_compose_found_up_to_the_repository_root(tmp_path: Path) -> None:
     text = base("      - media:/app/media", "      - media:/app/media:ro")  # /app/static unmounted
     (tmp_path / "deploy").mkdir()

@@ -63,6 +63,7 @@ class Service:
     # Destinations of COPY/ADD in the final build stage (the image's own files); None
     # when the service is built from a Dockerfile nglint could not read.
     baked: list[str] | None = field(default_factory=list)
+    copied: list[tuple[str, str]] = field(default_factory=list)  # (host source, destination) of those
 
     @property
     def stock(self) -> bool:
@@ -195,19 +196,19 @@ def load_compose(path: Path) -> Compose:
 def nginx_services(compose: Compose, config_files: set[str]) -> list[Service]:
     """The services running this nginx config: those that mount one of its files, or a
     directory holding one at an nginx path (`./nginx:/etc/nginx`; an app mounting the whole
-    project at /app does not count); failing that, every service running an nginx image."""
-    mounting = []
-    for svc in compose.services.values():
-        for m in compose.mounts(svc):
-            if m.kind != "bind" or not m.source:
-                continue
-            inside = [f for f in config_files if f.startswith(m.source.rstrip("/") + "/")]
-            if m.source in config_files or (inside and _NGINX_IMAGE.search(m.target)):
-                mounting.append(svc)
-                break
-    if mounting:
-        return mounting
-    return [s for s in compose.services.values() if s.image is not None and _NGINX_IMAGE.search(_repo(s.image))]
+    project at /app does not count), or build an image that copies it in the same way.
+    None when no service does: a compose file for other purposes (a dev database, an
+    nginx with a config of its own) says nothing about where this config runs."""
+    files = {os.path.realpath(f) for f in config_files}
+
+    def runs(source: str, target: str) -> bool:
+        source = os.path.realpath(source)
+        return source in files or (_NGINX_IMAGE.search(target) is not None and
+                                   any(f.startswith(source.rstrip("/") + "/") for f in files))
+
+    return [svc for svc in compose.services.values()
+            if any(m.kind == "bind" and m.source and runs(m.source, m.target) for m in compose.mounts(svc))
+            or any(runs(src, dest) for src, dest in svc.copied)]
 
 
 # -- reading a service ----------------------------------------------------------------------------
@@ -221,7 +222,8 @@ def _read_service(svc: Service, spec: dict[str, Any], base: Path, env: dict[str,
         context, dockerfile = (build, "Dockerfile") if isinstance(build, str) else \
             (build.get("context", "."), build.get("dockerfile", "Dockerfile"))
         ctx_dir = base / (_interpolate(str(context), env) or ".")
-        image, svc.baked = _dockerfile(ctx_dir / (_interpolate(str(dockerfile), env) or "Dockerfile"))
+        image, svc.baked, copied = _dockerfile(ctx_dir / (_interpolate(str(dockerfile), env) or "Dockerfile"))
+        svc.copied = [(posixpath.normpath(str(ctx_dir / src)), dest) for src, dest in copied]
         svc.image = image or svc.image
     entries = spec.get("volumes")
     if isinstance(entries, list):
@@ -321,16 +323,18 @@ def _dotenv(path: Path) -> dict[str, str]:
     return env
 
 
-def _dockerfile(path: Path) -> tuple[str | None, list[str] | None]:
+def _dockerfile(path: Path) -> tuple[str | None, list[str] | None, list[tuple[str, str]]]:
     """(base image of the final stage, COPY/ADD destinations of that stage and the stages
-    it builds on); (None, None) when the Dockerfile cannot be read."""
+    it builds on, (source in the build context, destination) of those copying from the
+    context); (None, None, []) when the Dockerfile cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
-        return None, None
-    stages: dict[str, tuple[str | None, list[str]]] = {}
+        return None, None, []
+    stages: dict[str, tuple[str | None, list[str], list[tuple[str, str]]]] = {}
     image: str | None = None
     baked: list[str] = []
+    copied: list[tuple[str, str]] = []
     workdir = "/"
     for line in _instructions(text):
         word, _, rest = line.partition(" ")
@@ -340,19 +344,21 @@ def _dockerfile(path: Path) -> tuple[str | None, list[str] | None]:
             if not args:
                 continue
             base = args[0]
-            image, baked = stages.get(base.lower(), (base, []))
-            baked = list(baked)
+            image, baked, copied = stages.get(base.lower(), (base, [], []))
+            baked, copied = list(baked), list(copied)
             workdir = "/"
             if len(args) >= 3 and args[1].lower() == "as":
-                stages[args[2].lower()] = (image, baked)
+                stages[args[2].lower()] = (image, baked, copied)
         elif word == "WORKDIR" and rest.strip():
             workdir = posixpath.join(workdir, rest.strip())
         elif word in ("COPY", "ADD"):
-            args = _copy_args(rest)
+            flags, args = _copy_args(rest)
             if len(args) >= 2:
-                dest = args[-1]
-                baked.append(posixpath.normpath(posixpath.join(workdir, dest)))
-    return image, baked
+                dest = posixpath.normpath(posixpath.join(workdir, args[-1]))
+                baked.append(dest)
+                if not any(f.startswith("--from") for f in flags):
+                    copied.extend((src, dest) for src in args[:-1])
+    return image, baked, copied
 
 
 def _instructions(text: str) -> list[str]:
@@ -373,15 +379,23 @@ def _instructions(text: str) -> list[str]:
     return out
 
 
-def _copy_args(rest: str) -> list[str]:
+def _copy_args(rest: str) -> tuple[list[str], list[str]]:
+    """(flags, sources and destination) of a COPY/ADD, shell or JSON form."""
     rest = rest.strip()
-    words = [w for w in (shlex.split(rest) if not rest.startswith("[") else []) if not w.startswith("--")]
+    flags = []
+    while rest.startswith("--"):
+        flag, _, rest = rest.partition(" ")
+        flags.append(flag)
+        rest = rest.strip()
     if rest.startswith("["):
         try:
-            words = [str(w) for w in json.loads(rest)]
+            return flags, [str(w) for w in json.loads(rest)]
         except ValueError:
-            return []
-    return words
+            return flags, []
+    try:
+        return flags, shlex.split(rest)
+    except ValueError:
+        return flags, rest.split()
 
 
 def _repo(image: str) -> str:
