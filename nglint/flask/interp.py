@@ -17,7 +17,7 @@ from nglint.flask.objects import (ALIVE, BREAK, CONTINUE, DEAD, AppObj, Blueprin
                                   MiddlewareObj, ModuleObj, Mutable, RouteDecorator, SuperRef, merge_field)
 from nglint.flask.source import ProjectFiles, Source, iter_nodes, names_in
 from nglint.flask.stdlib import CallArgs
-from nglint.flask.values import Cands, NodePos, Pos, Unknown, Val, Value, cands, derive, lift, truth
+from nglint.flask.values import Cands, LinePos, NodePos, Pos, Unknown, Val, Value, cands, derive, lift, truth
 
 MAX_DEPTH = 40
 MAX_STEPS = 400_000
@@ -116,12 +116,14 @@ class Interpreter:
             parent = self.files.find_module(".".join(parts[:i]), src)
             if parent is not None:
                 self.run_module(parent)
-        # A module body is not part of the function that happened to import it.
-        saved, self.call_stack = self.call_stack, []
+        # A module body is not part of the function that happened to import it, nor of a
+        # view being analysed (an import inside a view runs the module for real).
+        saved = self.call_stack, self.frozen, self.serving
+        self.call_stack, self.frozen, self.serving = [], False, None
         try:
             self.exec_module_body(mod, src)
         finally:
-            self.call_stack = saved
+            self.call_stack, self.frozen, self.serving = saved
         return mod
 
     def exec_module_body(self, mod: ModuleObj, src: Source, name: str | None = None) -> None:
@@ -130,7 +132,8 @@ class Interpreter:
             tree = src.tree
         except (cst.ParserSyntaxError, OSError, RecursionError) as e:
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            self.unresolvable("module", f"cannot parse {src.rel}: {msg}", None)
+            line = e.raw_line if isinstance(e, cst.ParserSyntaxError) else 1
+            self.unresolvable("module", f"cannot parse {src.rel}: {msg}", LinePos(src.rel, line))
             mod.done = True
             return
         frame = Frame(mod, mod.ns, None, "module")
@@ -223,10 +226,10 @@ class Interpreter:
             dotted = _dotted(alias.name)
             value = self.import_value(dotted, frame)
             if alias.asname is not None:
-                self.bind(alias.asname.name.value, value, frame, None)
+                self.bind(alias.asname.name.value, value, frame)
             else:
                 top = dotted.split(".")[0]
-                self.bind(top, self.import_value(top, frame) if top != dotted else value, frame, None)
+                self.bind(top, self.import_value(top, frame) if top != dotted else value, frame)
         return ALIVE
 
     def stmt_ImportFrom(self, stmt: cst.ImportFrom, frame: Frame) -> int:
@@ -241,12 +244,12 @@ class Interpreter:
             if isinstance(source, Val) and isinstance(source.v, ModuleObj):
                 names = [n for n in source.v.ns if not n.startswith("_")]
                 for n in names:
-                    self.bind(n, source.v.ns[n], frame, None)
+                    self.bind(n, source.v.ns[n], frame)
             return ALIVE
         for alias in stmt.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
             target = alias.asname.name.value if alias.asname is not None else name
-            self.bind(target, self.getattr(source, name, self.pos(stmt, frame), frame), frame, None)
+            self.bind(target, self.getattr(source, name, self.pos(stmt, frame), frame), frame)
         return ALIVE
 
     def stmt_If(self, stmt: cst.If, frame: Frame) -> int:
@@ -318,7 +321,7 @@ class Interpreter:
         value: Value = Val(func, pos=self.pos(stmt.name, frame))
         for deco in reversed(stmt.decorators):
             value = self.decorate(value, deco, frame)
-        self.bind(stmt.name.value, value, frame, None)
+        self.bind(stmt.name.value, value, frame)
         return ALIVE
 
     def stmt_ClassDef(self, stmt: cst.ClassDef, frame: Frame) -> int:
@@ -326,7 +329,7 @@ class Interpreter:
         cls = ClassObj(stmt.name.value, bases, {}, frame.src, self.pos(stmt.name, frame))
         body_frame = Frame(frame.module, cls.ns, frame, "class", request_app=frame.request_app)
         self.exec_suite(stmt.body, body_frame)
-        self.bind(stmt.name.value, Val(cls, pos=self.pos(stmt.name, frame)), frame, None)
+        self.bind(stmt.name.value, Val(cls, pos=self.pos(stmt.name, frame)), frame)
         return ALIVE
 
     # -- branches --------------------------------------------------------------------
@@ -337,7 +340,7 @@ class Interpreter:
 
     def restore(self, frame: Frame, snap: tuple[dict[int, dict[str, Any]], dict[str, Value]]) -> None:
         heap_state, local_state = snap
-        for obj in self.heap:
+        for obj in self.heap if heap_state else ():
             state = heap_state.get(id(obj))
             if state is not None:
                 obj.restore(state)
@@ -373,7 +376,7 @@ class Interpreter:
         return statuses.pop() if len(statuses) == 1 else ALIVE
 
     # -- binding ---------------------------------------------------------------------
-    def bind(self, name: str, value: Value, frame: Frame, pos: Pos | None) -> None:
+    def bind(self, name: str, value: Value, frame: Frame) -> None:
         if name in frame.global_names:
             frame.module.ns[name] = value
         else:
@@ -387,7 +390,7 @@ class Interpreter:
 
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame, pos: Pos) -> None:
         if isinstance(target, cst.Name):
-            self.bind(target.value, value, frame, pos)
+            self.bind(target.value, value, frame)
         elif isinstance(target, cst.Attribute):
             self.setattr(self.eval(target.value, frame), target.attr.value, value, pos)
         elif isinstance(target, cst.Subscript):

@@ -201,7 +201,8 @@ class _Builder:
     # -- build ----------------------------------------------------------------------
     def build(self) -> ProjectModel:
         built: list[tuple[AppObj, AppModel]] = []
-        for app in self.interp.apps:
+        # Analysing views may import modules that build more apps; those are not reported.
+        for app in list(self.interp.apps):
             if app.initialised:
                 built.append((app, self.app_model(app)))
         apps = self.dedupe(built)
