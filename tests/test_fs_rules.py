@@ -568,7 +568,8 @@ def test_compose_config_copied_into_a_built_image(tmp_path: Path) -> None:
     assert d.message.startswith("location /media/: /app/media/ is not in the `proxy` container: none of its volumes "
                                 "covers it, nor does its image; service `web` has it in volume `media`")
     # copied from another stage, the config is not this one
-    assert compose_case(tmp_path, compose, {"Dockerfile": dockerfile.replace("COPY nginx/", "COPY --from=x nginx/")}) == []
+    other_stage = dockerfile.replace("COPY nginx/", "COPY --from=x nginx/")
+    assert compose_case(tmp_path, compose, {"Dockerfile": other_stage}) == []
 
 
 def test_compose_found_up_to_the_repository_root(tmp_path: Path) -> None:
