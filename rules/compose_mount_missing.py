@@ -29,7 +29,8 @@ class ComposeMountMissing(Rule):
     - a named volume nginx serves from is mounted by some other service too (or is
       `external`): a volume only nginx mounts starts empty and stays empty.
 
-    Needs no `--fs`: it reads the compose file and Dockerfiles of the repository.
+    Needs no `--fs`: it reads the compose file and Dockerfiles of the repository. With `--fs`
+    (compose runs on this machine) a bind-mounted directory must also exist here.
 
     ## Why is this bad?
     nginx in a container sees only its image and its mounts. Files that exist on the host or
@@ -115,12 +116,15 @@ volumes:
 
         nginx = nginx_services(compose, set(ctx.config.files))
         others = [s for s in compose.services.values() if s not in nginx]
+        # with --fs (this machine runs compose) bind-mounted directories must exist here
+        fs = getattr(ctx.project, "fs", None)
+        local = fs is not None and fs.root == "/"
         for item in served_paths(ctx.config, ctx.cache):
             value = item.directive.args[0].value
             if not value.startswith("/"):
                 continue  # relative to the container's prefix, which nglint does not know
             for svc in nginx:
-                problem = _problem(compose, shown, svc, others, item)
+                problem = _problem(compose, shown, svc, others, item, local)
                 if problem is not None:
                     text, related = problem
                     yield self.report(item.directive, label=item.label, text=text, related=related, **item.span())
@@ -154,7 +158,7 @@ def _load(ctx: RuleContext, config: Config) -> tuple[Compose, str] | None:
     return compose, shown
 
 
-def _problem(compose: Compose, shown: str, svc: Service, others: list[Service], item: Served
+def _problem(compose: Compose, shown: str, svc: Service, others: list[Service], item: Served, local: bool
              ) -> tuple[str, list[Related]] | None:
     path = item.path
     mount = compose.mount_for(svc, path)
@@ -169,6 +173,9 @@ def _problem(compose: Compose, shown: str, svc: Service, others: list[Service], 
     at = [Related(f"`{svc.name}` mounts `{mount.text}`", shown, mount.line)]
     if nginx_store is None:
         return None
+    if local and nginx_store[0] == "dir" and not os.path.exists(nginx_store[1]):
+        return (f"{item.shown} is {nginx_store[1]} on this machine ({_describe(mount)}), which does not exist: "
+                "Docker mounts an empty directory there"), at
     for other in others:
         for m in compose.mounts(other):
             if not (m.covers(path) or path.startswith(m.target.rstrip("/") + "/") or

@@ -367,7 +367,7 @@ http {
 
 
 def compose_case(tmp_path: Path, compose: str, files: dict[str, str] | None = None,
-                 conf: str = NGINX_CONF, name: str = "docker-compose.yml") -> list:
+                 conf: str = NGINX_CONF, name: str = "docker-compose.yml", fs: FsView | None = None) -> list:
     """Lint ``conf`` (as nginx/nginx.conf) in a project whose root holds ``compose``."""
     (tmp_path / ".git").mkdir(exist_ok=True)
     (tmp_path / name).write_text(compose)
@@ -377,7 +377,7 @@ def compose_case(tmp_path: Path, compose: str, files: dict[str, str] | None = No
     (tmp_path / "nginx").mkdir(exist_ok=True)
     main = tmp_path / "nginx" / "nginx.conf"
     main.write_text(conf)
-    project = Project([load(main)])
+    project = Project([load(main)], fs=fs)
     diags = lint(project, [find_rule("NGL053")])
     return diags + [note for note in project.notes]
 
@@ -428,6 +428,21 @@ def test_compose_bind_mount_versus_volume(tmp_path: Path) -> None:
     assert "`nginx` reads /app/media from the host directory ./media (bind mount) but service `web` keeps it in " \
            "volume `media`" in d.message
     assert [r.line for r in d.related] == [11, 5]
+
+
+def test_compose_bind_source_must_exist_with_fs(tmp_path: Path) -> None:
+    text = base("      - ./static:/app/static\n      - media:/app/media", "      - ./static:/app/static:ro\n"
+                "      - media:/app/media:ro")
+    assert compose_case(tmp_path, text) == []  # without --fs the host is not looked at
+    [d] = compose_case(tmp_path, text, fs=FsView("/"))
+    assert d.message == (f"location /static/: /app/static/ is {tmp_path}/static on this machine (the host directory "
+                         "./static (bind mount)), which does not exist: Docker mounts an empty directory there")
+    (tmp_path / "static").mkdir()
+    assert compose_case(tmp_path, text, fs=FsView("/")) == []
+    # the sub-path below the mount point counts: /app/static/css/ is ./static/static/css here
+    [d] = compose_case(tmp_path, text.replace("./static:/app/static:ro", "./static:/app:ro"),
+                       conf=NGINX_CONF.replace("/app/static/", "/app/static/css/"), fs=FsView("/"))
+    assert f"/app/static/css/ is {tmp_path}/static/static/css on this machine" in d.message
 
 
 def test_compose_nested_mount_compares_the_deeper_path(tmp_path: Path) -> None:
