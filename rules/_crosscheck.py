@@ -75,13 +75,12 @@ class CrossCheck:
 
     def __init__(self, ctx: RuleContext) -> None:
         self.project = ctx.project
-        self.config = ctx.config
         self.model: ProjectModel = ctx.project.app
         app_dir = ctx.project.app_dir
         assert app_dir is not None
         self.app_dir = Path(app_dir)
         self.cc = compile_config(ctx.config)
-        self.label = f"the Flask project {self.shown_dir()}/"
+        self.label = f"the Flask project {self.shown('.')}/"
         prefixes = [a.static_url_path for a in self.model.apps if a.static_url_path is not None]
         self.deploy: DeployMap = deploy_map(ctx.config, self.model, ctx.project.settings, self.label, prefixes,
                                             self.cc.index)
@@ -100,7 +99,7 @@ class CrossCheck:
             self.note(f"{self.label} is taken to be deployed at {self.deploy.root} ({self.deploy.origin}); "
                       "`app-root` in [tool.nglint] confirms or corrects it")
         self._routes: dict[tuple[int, str], RouteResult | None] = {}
-        self._hosts: dict[int, tuple[str | None, str | None]] = {}
+        self._hosts: dict[int, str | None] = {}  # server index → the Host header that reaches it
 
     def _related_servers(self) -> list[CompiledServer]:
         root = self.deploy.root
@@ -118,10 +117,6 @@ class CrossCheck:
             return str(path.relative_to(Path.cwd().resolve()))
         except ValueError:
             return str(path)
-
-    def shown_dir(self) -> str:
-        shown = self.shown(".")
-        return shown if shown != "." else "."
 
     def where(self, at: str | None) -> str | None:
         """``"app.py:10"`` (project-relative) → ``"app/app.py:10"`` (from the current dir)."""
@@ -197,14 +192,14 @@ class CrossCheck:
             return self._routes[key]
         result = None
         addr = format_address(srv.listens[0].key) if srv.listens else None
-        hosts = [self._hosts[srv.index][0]] if srv.index in self._hosts else _host_names(srv)
+        hosts = [self._hosts[srv.index]] if srv.index in self._hosts else _host_names(srv)
         for host in hosts:
             try:
                 r = route(self.cc, url, host=host, addr=addr)
             except RouteError:
                 break
             if r.server is srv:
-                self._hosts[srv.index] = (host, addr)
+                self._hosts[srv.index] = host
                 result = r
                 break
         self._routes[key] = result
