@@ -486,3 +486,20 @@ def test_entry_script_importing_the_app(tmp_path: Path) -> None:
     assert {"app:app", "wsgi:application"} <= set(app.targets)
     files = route(app, "/files/<path:name>")
     assert (files.directory, files.directory_base, files.file, files.line) == ("/srv/files", "absolute", "views.py", 5)
+
+
+def test_dotenv_values_are_listed_as_overrides(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "app.py": """
+            import os
+            from dotenv import load_dotenv
+            from flask import Flask
+
+            load_dotenv()
+            app = Flask(__name__)
+            app.config["UPLOAD_FOLDER"] = os.getenv("UPLOAD_DIR", "uploads")
+        """,
+        ".env": "# local settings\nexport UPLOAD_DIR='/srv/up'\nOTHER=1\n"})
+    entry = only_app(read_project(root)).upload_config["UPLOAD_FOLDER"]
+    assert entry.value == "uploads" and entry.env == ["UPLOAD_DIR"]
+    assert any("$UPLOAD_DIR='/srv/up' in .env:2" in o for o in entry.overridable_by)

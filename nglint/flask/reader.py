@@ -159,6 +159,7 @@ class _Builder:
         self.root = root
         self.unresolvable: list[Unresolvable] = []
         self.view_cache: dict[tuple[int, int], list[FileServe]] = {}
+        self.dotenv = _dotenv_files(root)
 
     # -- paths ----------------------------------------------------------------------
     def show(self, v: Val | None) -> tuple[str | None, str | None]:
@@ -464,8 +465,11 @@ class _Builder:
         overrides = [f"{reason} ({pos})" if pos else reason for reason, pos in config.unknown_sources]
         for key in config.data:
             if UPLOAD_KEY.search(key):
-                model.upload_config[key] = self.config_value(app, model, key, config.data[key],
-                                                             config.set_at.get(key), overrides)
+                entry = self.config_value(app, model, key, config.data[key], config.set_at.get(key), overrides)
+                entry.overridable_by = entry.overridable_by + [
+                    f"${name}={value!r} in {where} (when python-dotenv loads it: load_dotenv() or `flask run`)"
+                    for name in entry.env for value, where in self.dotenv.get(name, [])]
+                model.upload_config[key] = entry
         folders = [k for k, v in model.upload_config.items() if FOLDER_KEY.search(k)]
         route_keys = [r.config_key for r in model.file_routes if r.config_key in folders]
         chosen = route_keys[0] if route_keys else next((k for k in KEY_PRIORITY if k in folders),
@@ -584,6 +588,23 @@ class _Builder:
                                         f"{self.rel(raw.file)}:{raw.line}"))
         return TemplateAssetUrl(self.rel(raw.file), raw.line, raw.kind, model.id, endpoint, raw.filename, url,
                                 raw.dynamic, raw.raw)
+
+
+def _dotenv_files(root: Path) -> dict[str, list[tuple[str, str]]]:
+    """Variables set in the project's .env/.flaskenv: name -> [(value, "file:line")]."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name in (".flaskenv", ".env"):
+        path = root / name
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$", line)
+            if m and not line.lstrip().startswith("#"):
+                value = m.group(2)
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                    value = value[1:-1]
+                out.setdefault(m.group(1), []).append((value, f"{name}:{number}"))
+    return out
 
 
 def _literal_prefix(rule: str | None) -> str | None:
