@@ -503,3 +503,13 @@ def test_dotenv_values_are_listed_as_overrides(tmp_path: Path) -> None:
     entry = only_app(read_project(root)).upload_config["UPLOAD_FOLDER"]
     assert entry.value == "uploads" and entry.env == ["UPLOAD_DIR"]
     assert any("$UPLOAD_DIR='/srv/up' in .env:2" in o for o in entry.overridable_by)
+
+
+def test_config_object_named_by_env_default(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "config.py": "class DevelopmentConfig:\n    UPLOAD_FOLDER = 'up'\n",
+        "app.py": "import os\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+                  "app.config.from_object(os.environ.get('APP_SETTINGS', 'config.DevelopmentConfig'))\n"})
+    entry = only_app(read_project(root)).upload_config["UPLOAD_FOLDER"]
+    assert (entry.value, entry.env, entry.file, entry.line, entry.set_at) == \
+        ("up", ["APP_SETTINGS"], "config.py", 2, "app.py:5")

@@ -410,6 +410,7 @@ def config_from_object(interp: Interpreter, config: ConfigObj, obj: Value, pos: 
         if isinstance(o, Unknown):
             config.unknown_sources.append((f"from_object() of a value that is not known: {o.reason}", pos))
             return
+        chooser = o.env if isinstance(o, Val) else frozenset()  # from_object(os.getenv("X", "cfg.Dev"))
         if isinstance(o, Val) and isinstance(o.v, str):
             o = _import_string(interp, o.v, frame)
             if not isinstance(o, Val):
@@ -420,6 +421,8 @@ def config_from_object(interp: Interpreter, config: ConfigObj, obj: Value, pos: 
             config.unknown_sources.append((attrs.reason, pos))
             return
         for k, val in attrs.items():
+            if chooser:
+                val = lift(lambda v: replace(v, env=v.env | chooser), val)
             config.set(k, val, pos)
 
     if isinstance(obj, Val) or isinstance(obj, Unknown):

@@ -508,7 +508,7 @@ class _Builder:
         if reason:
             self.unknown(key, value, set_at, model)
         elif d is not None:
-            view = self.value_view(app, d)
+            view = self.value_view(app, d, key)
             entry.value = view["value"]
             entry.anchor = view.get("anchor")
             entry.serve_path, entry.serve_base = view.get("serve_path"), view.get("serve_base")
@@ -524,12 +524,12 @@ class _Builder:
                     entry.candidates.append({"status": "unset" if opt is NOT_SET else "unknown", "value": None,
                                              "reason": opt.reason})
                 else:
-                    entry.candidates.append({"status": "known", **self.value_view(app, opt)})
+                    entry.candidates.append({"status": "known", **self.value_view(app, opt, key)})
         return entry
 
-    def value_view(self, app: AppObj, v: Val) -> dict[str, Any]:
+    def value_view(self, app: AppObj, v: Val, key: str) -> dict[str, Any]:
         """A config value as reported, with where a path lands for serving and for saving."""
-        if not is_path(v.v):
+        if not is_path(v.v) or key.upper().endswith("URL"):  # MEDIA_URL is a URL prefix, not a folder
             return {"value": _jsonable(v.v)}
         raw = fspath(v.v)
         save_path, save_base = self.show(v)
