@@ -4,8 +4,9 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
 from nglint.load import Directive
+from nglint.nginx.servers import DEFAULT_FLAGS, format_address
+from nglint.route import compile_config
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._servers import DEFAULT_FLAGS, socket_table
 
 
 class DuplicateDefaultServer(Rule):
@@ -56,8 +57,9 @@ class DuplicateDefaultServer(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        for socket, entries in socket_table(ctx.config, ctx.cache).items():
-            defaults = [li.directive for _server, li in entries if li.default and li.directive is not None]
+        for group in compile_config(ctx.config).groups.values():
+            socket = format_address(group.key, as_nginx=True)
+            defaults = [li.directive for li in group.listens if li.default_server and li.directive is not None]
             for listen in defaults[1:]:
                 yield self.report(listen, socket=socket, first=defaults[0].location,
                                   related=[related_at(defaults[0], f"the first `default_server` for {socket}")],

@@ -4,8 +4,9 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.load import Directive
+from nglint.nginx.servers import PLACEHOLDER_NAMES, declared_names, format_address, name_keys
+from nglint.route import compile_config
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._servers import names, socket_table
 
 
 class DuplicateServerName(Rule):
@@ -61,22 +62,27 @@ class DuplicateServerName(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         reported: set[int] = set()  # ids of the arguments already reported
-        for socket, entries in socket_table(ctx.config, ctx.cache).items():
+        for group in compile_config(ctx.config).groups.values():
+            socket = format_address(group.key, as_nginx=True)
             owner: dict[str, tuple[Directive, Directive]] = {}  # key → (server, its server_name)
-            for server, _listen in entries:
-                for name in names(server):
-                    if name.written in ("", "_"):
+            for srv in group.servers:
+                server = srv.directive
+                for name in declared_names(server):
+                    if name.name in PLACEHOLDER_NAMES:
                         continue
-                    clash = next((owner[k] for k in name.keys if k in owner and owner[k][0] is not server), None)
+                    # Identical regexes claim each other too: nginx does not warn, but the
+                    # first one always matches first.
+                    keys = name_keys(name.name)
+                    clash = next((owner[k] for k in keys if k in owner and owner[k][0] is not server), None)
                     if clash is None:
-                        for key in name.keys:
+                        for key in keys:
                             owner.setdefault(key, (server, name.directive))
                         continue
                     if id(name.arg) in reported:
                         continue
                     reported.add(id(name.arg))
                     first = clash[1]
-                    whole = f" (`{name.keys[0]}` and `{name.keys[1]}` both)" if len(name.keys) == 2 else ""
-                    yield self.report(name.directive, name=name.written, socket=socket, first=first.location, whole=whole,
+                    whole = f" (`{keys[0]}` and `{keys[1]}` both)" if len(keys) == 2 else ""
+                    yield self.report(name.directive, name=name.name, socket=socket, first=first.location, whole=whole,
                                       related=[related_at(first, "the server that keeps the name")],
                                       start=name.arg.start, end=name.arg.end)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
+from nglint.nginx.servers import PLACEHOLDER_NAMES, format_address
+from nglint.route import compile_config
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._servers import default_server, has_name, listens, socket_table
 
 
 class ServerWithoutName(Rule):
@@ -56,21 +57,21 @@ class ServerWithoutName(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        table = socket_table(ctx.config, ctx.cache)
-        for server in ctx.config.servers():
-            if server.synthetic or has_name(server):
+        cc = compile_config(ctx.config)
+        for server in cc.servers:
+            if server.directive.synthetic or not PLACEHOLDER_NAMES.issuperset(server.names):
                 continue
-            own = listens(server)
-            sockets = [li.socket for li in own]
+            groups = [cc.groups[li.key] for li in server.listens]
             # A server flagged `default_server` meant to be the catch-all; a clash between two
             # such flags is the duplicate-default-server rule's finding.
-            if not sockets or any(li.default for li in own) or \
-                    any(default_server(table[s]) is server for s in sockets):
+            if not groups or any(li.default_server for li in server.listens) or \
+                    any(g.default is server for g in groups):
                 continue
-            defaults = {s: default_server(table[s]) for s in sockets}
-            declared = server.find("server_name")
+            sockets = [format_address(g.key, as_nginx=True) for g in groups]
+            declared = server.directive.find("server_name")
             what = ("`server_name {}` matches no host".format(" ".join(declared.values) or '""')
                     if declared is not None else "server block has no `server_name`")
-            related = [related_at(d, f"default server for {s}: it answers unknown hosts") for s, d in defaults.items()]
-            yield self.report(server, what=what, socket=", ".join(sockets), related=related,
-                              start=server.start, end=server.name_end)
+            related = [related_at(g.default.directive, f"default server for {s}: it answers unknown hosts")
+                       for s, g in dict(zip(sockets, groups)).items()]
+            yield self.report(server.directive, what=what, socket=", ".join(sockets), related=related,
+                              start=server.directive.start, end=server.directive.name_end)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from nglint.load.tree import Directive
+from nglint.load.tree import Arg, Directive
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 
 T = TypeVar("T")
@@ -25,6 +25,10 @@ AddrKey = tuple[str, str, int]
 
 _HOST_PORT = re.compile(r"^(?P<host>[^:\[\]]*)(?::(?P<port>\d+))?$")
 _V6 = re.compile(r"^\[(?P<host>[^\]]*)\](?::(?P<port>\d+))?$")
+DEFAULT_FLAGS = ("default_server", "default")  # `default` is the pre-0.8.21 spelling
+# Names no browser's Host matches: "" stands for requests without Host, `_` is the
+# customary name of a would-be catch-all (only `default_server` makes one).
+PLACEHOLDER_NAMES = frozenset({"", "_"})
 
 
 class ListenError(ValueError):
@@ -53,6 +57,8 @@ def parse_address(text: str, default_port: int = 80) -> AddrKey:
     port = _port(m.group("port")) if m.group("port") else default_port
     if host in ("*", "0.0.0.0"):
         return ("inet", "*", port)
+    if "$" in host:  # no variables in listen: nginx looks `$x` up as a host name and fails
+        raise ListenError(f"host not found in {text!r}")
     if host.lower() == "localhost":
         return ("inet", "127.0.0.1", port)
     try:
@@ -68,12 +74,16 @@ def _port(text: str) -> int:
     return port
 
 
-def format_address(key: AddrKey) -> str:
+def format_address(key: AddrKey, *, as_nginx: bool = False) -> str:
+    """`*:80`, `[::]:80`, `127.0.0.1:8080`, `unix:/run/x.sock`; ``as_nginx`` spells the
+    IPv4 wildcard as nginx's own messages do (`a duplicate default server for 0.0.0.0:80`)."""
     family, host, port = key
     if family == "unix":
         return f"unix:{host}"
     if family == "inet6":
         return f"[{'::' if host == '*' else host}]:{port}"
+    if host == "*" and as_nginx:
+        host = "0.0.0.0"
     return f"{host}:{port}"
 
 
@@ -93,7 +103,7 @@ def parse_listen(d: Directive) -> Listen:
         raise ListenError("listen needs an address")
     key = parse_address(d.args[0].value)
     params = {a.value for a in d.args[1:]}
-    return Listen(key, bool(params & {"default_server", "default"}), "ssl" in params, d)
+    return Listen(key, not params.isdisjoint(DEFAULT_FLAGS), "ssl" in params, d)
 
 
 def server_listens(server: Directive) -> tuple[list[Listen], list[tuple[Directive, str]]]:
@@ -110,17 +120,33 @@ def server_listens(server: Directive) -> tuple[list[Listen], list[tuple[Directiv
     return out, errors
 
 
+@dataclass(frozen=True, slots=True)
+class ServerName:
+    name: str  # as nginx stores it: lowercased unless a regex (`$hostname` not replaced)
+    arg: Arg
+    directive: Directive  # the `server_name` that declares it
+
+
+def declared_names(server: Directive) -> list[ServerName]:
+    """Every `server_name` argument of a server block, in order."""
+    return [ServerName(a.value if a.value.startswith("~") else a.value.lower(), a, d)
+            for d in server.directives("server_name") for a in d.args]
+
+
 def server_names(server: Directive, hostname: str = "localhost") -> list[str]:
     """Names as nginx stores them: lowercased (regexes keep their case), `$hostname`
     replaced, `""` when the server has no server_name."""
-    names: list[str] = []
-    for d in server.directives("server_name"):
-        for a in d.args:
-            v = a.value
-            if v.lower() == "$hostname":
-                v = hostname
-            names.append(v if v.startswith("~") else v.lower())
-    return names or [""]
+    return [hostname if n.name == "$hostname" else n.name for n in declared_names(server)] or [""]
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """What a stored name claims on its address: `.example.org` claims both `example.org`
+    and `*.example.org`, any other name itself. A name whose claim is taken by an earlier
+    one conflicts and nginx ignores it whole (checked on nginx 1.22.1: a clashing
+    `.example.org` serves neither form)."""
+    if name.startswith(".") and len(name) > 1:
+        return (name[1:], "*" + name)
+    return (name,)
 
 
 @dataclass(slots=True)

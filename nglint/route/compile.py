@@ -200,6 +200,7 @@ class CompiledServer:
 class AddressGroup:
     key: AddrKey
     servers: list[CompiledServer]
+    listens: list[Listen]  # per server, the listen it joined with (a second one on the key is an error)
     default: CompiledServer
     default_listen: Listen
     names: NameTable[CompiledServer]
@@ -262,7 +263,7 @@ def compile_config(config: Config) -> CompiledConfig:
             seen.add(lst.key)
             group = groups.get(lst.key)
             if group is None:
-                group = groups[lst.key] = AddressGroup(lst.key, [], srv, lst, NameTable(), lst.ssl)
+                group = groups[lst.key] = AddressGroup(lst.key, [], [], srv, lst, NameTable(), lst.ssl)
             elif lst.default_server:
                 if group.default_listen.default_server:
                     errors.append(Problem(lst.directive or d, f"a duplicate default server for {lst}"))
@@ -270,6 +271,7 @@ def compile_config(config: Config) -> CompiledConfig:
                     group.default, group.default_listen = srv, lst
             group.ssl = group.ssl or lst.ssl
             group.servers.append(srv)
+            group.listens.append(lst)
             for name in srv.names:
                 warn = group.names.add(name, srv)
                 if warn:
