@@ -529,6 +529,9 @@ COPY ["media-placeholder", "/app/media/"]
     [d] = compose_case(tmp_path, compose, {"proxy/Dockerfile": dockerfile.replace('COPY ["media-placeholder", '
                                                                                   '"/app/media/"]', "")})
     assert "/app/media/ is not in the `nginx` container: none of its volumes covers it, nor does its image" in d.message
+    custom_base = dockerfile.replace("FROM nginx:1.25-alpine AS base", "FROM mycorp/web-base AS base")
+    assert compose_case(tmp_path, compose, {"proxy/Dockerfile": custom_base.replace(
+        'COPY ["media-placeholder", "/app/media/"]', "")}) == []  # a base image nglint does not know
     (tmp_path / "proxy" / "Dockerfile").unlink()
     assert compose_case(tmp_path, compose) == []  # what the image holds is unknown
 

@@ -43,7 +43,6 @@ class Mount:
     target: str  # path inside the container, normalised
     kind: str  # "bind", "volume", "tmpfs" or "anonymous"
     source: str | None  # absolute host path (bind) or volume name; None when a variable is unset
-    read_only: bool
     line: int  # 1-based line of the entry in the compose file
     text: str  # the entry as written (long syntax: "source:target")
     written: str = ""  # the source as written (`./media`, `${MEDIA_DIR:-./media}`, `media`)
@@ -66,13 +65,11 @@ class Service:
     copied: list[tuple[str, str]] = field(default_factory=list)  # (host source, destination) of those
 
     @property
-    def stock(self) -> bool:
-        """Runs an unmodified nginx image, so its content is known."""
-        return not self.built and self.image is not None and _repo(self.image) in STOCK_IMAGES
-
-    @property
     def content_known(self) -> bool:
-        return self.stock or (self.built and self.baked is not None)
+        """Whether nglint knows what the image holds: a stock nginx image, unchanged or
+        built on with a Dockerfile it could read."""
+        stock = self.image is not None and _repo(self.image) in STOCK_IMAGES
+        return stock and (not self.built or self.baked is not None)
 
     def in_image(self, path: str) -> str | None:
         """Where the image itself puts files at or below ``path``: the path itself for an
@@ -248,16 +245,14 @@ def _mount(entry: Any, base: Path, env: dict[str, str], line: int) -> Mount | No
         text = f"{raw}:{target}" if raw is not None else str(target)
         if kind == "volume" and raw is None:
             kind = "anonymous"
-        read_only = bool(entry.get("read_only"))
         target = _interpolate(str(target), env, keep_unset=True)
     else:
         text = str(entry)
         written = _split(text)
         parts = [_interpolate(p, env, keep_unset=True) or "" for p in written]
         if len(parts) == 1:
-            return Mount(posixpath.normpath(parts[0]), "anonymous", None, False, line, text)
+            return Mount(posixpath.normpath(parts[0]), "anonymous", None, line, text)
         raw, target = parts[0], parts[1]
-        read_only = len(parts) > 2 and "ro" in parts[2].split(",")
         kind = "bind" if raw.startswith(("/", ".", "~", "\0")) else "volume"
         source = None if "\0" in raw else raw
         raw = written[0]
@@ -265,7 +260,7 @@ def _mount(entry: Any, base: Path, env: dict[str, str], line: int) -> Mount | No
         return None
     if kind == "bind" and source is not None:
         source = posixpath.normpath(str(base / os.path.expanduser(source)))
-    return Mount(posixpath.normpath(str(target)), kind, source, read_only, line, text, str(raw or ""))
+    return Mount(posixpath.normpath(str(target)), kind, source, line, text, str(raw or ""))
 
 
 def _split(entry: str) -> list[str]:
