@@ -52,7 +52,8 @@ def _app_text(app: AppModel, unresolvable: list[Unresolvable]) -> list[str]:
     lines = [f"app {app.id}  ({where})"]
     if app.targets:
         lines.append(f"  targets          {', '.join(app.targets)}")
-    lines.append(f"  root_path        {_show(app.root_path)}" + (" (process CWD)" if app.root_path_base == "cwd" else ""))
+    cwd = " (process CWD)" if app.root_path_base == "cwd" else ""
+    lines.append(f"  root_path        {_show(app.root_path)}{cwd}")
     if app.static_route:
         lines.append(f"  static route     {app.static_route} -> {_show(app.static_folder)}"
                      f"{' (under the process CWD)' if app.static_folder_base == 'cwd' else ''}"

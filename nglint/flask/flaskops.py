@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from nglint.flask import stdlib
 from nglint.flask.objects import (ALIVE, AppObj, BlueprintObj, BlueprintReg, ClassObj, ConfigObj, DeferredRoute,
-                                  DictObj, ExtensionObj, ExtensionRoute, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method, MiddlewareObj,
-                                  ModuleObj, Mount, RouteDecorator, Rule, SuperRef, WsgiRef)
+                                  DictObj, ExtensionObj, ExtensionRoute, ExtRef, FileServe, FuncObj, InstanceObj,
+                                  ListObj, Method, MiddlewareObj, ModuleObj, Mount, RouteDecorator, Rule, SuperRef,
+                                  WsgiRef)
 from nglint.flask.stdlib import CallArgs, bind, fspath
 from nglint.flask.values import LinePos, Pos, Unknown, Val, Value, derive, lift
 

@@ -13,8 +13,8 @@ import libcst as cst
 
 from nglint.flask import flaskops, stdlib
 from nglint.flask.objects import (ALIVE, BREAK, CONTINUE, DEAD, AppObj, BlueprintObj, BoundFunc, ClassObj,
-                                  ConfigObj, DictObj, ExtensionObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj, Method,
-                                  MiddlewareObj, ModuleObj, Mutable, RouteDecorator, SuperRef, merge_field)
+                                  ConfigObj, DictObj, ExtensionObj, ExtRef, FileServe, FuncObj, InstanceObj, ListObj,
+                                  Method, MiddlewareObj, ModuleObj, Mutable, RouteDecorator, SuperRef, merge_field)
 from nglint.flask.source import ProjectFiles, Source, iter_nodes, names_in
 from nglint.flask.stdlib import CallArgs
 from nglint.flask.values import Cands, LinePos, NodePos, Pos, Unknown, Val, Value, cands, derive, lift, truth

@@ -64,7 +64,9 @@ class FileRoute:
     rule: str | None
     endpoint: str | None
     directory: str | None
-    via: str  # static | blueprint-static | send_from_directory | send_file | send_static_file | SharedDataMiddleware | WhiteNoise
+    # static | blueprint-static | send_from_directory | send_file | send_static_file | SharedDataMiddleware |
+    # WhiteNoise
+    via: str
     file: str | None
     line: int | None
     directory_base: str | None = None  # project | absolute | cwd

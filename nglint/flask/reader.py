@@ -583,8 +583,8 @@ class _Builder:
             if text is not None and isinstance(text.v, str) and raw.filename is not None:
                 url = text.v.replace("<path:filename>", quote(raw.filename, safe="!$&'()*+,/:;=@"))
             if rule is None:
-                model.notes.append(Note(f"url_for({raw.endpoint!r}) in {self.rel(raw.file)} has no such static endpoint "
-                                        f"in this app: BuildError when the template renders",
+                model.notes.append(Note(f"url_for({raw.endpoint!r}) in {self.rel(raw.file)} has no such static "
+                                        f"endpoint in this app: BuildError when the template renders",
                                         f"{self.rel(raw.file)}:{raw.line}"))
         return TemplateAssetUrl(self.rel(raw.file), raw.line, raw.kind, model.id, endpoint, raw.filename, url,
                                 raw.dynamic, raw.raw)
