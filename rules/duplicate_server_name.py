@@ -64,7 +64,7 @@ class DuplicateServerName(Rule):
         reported: set[int] = set()  # ids of the arguments already reported
         for group in compile_config(ctx.config).groups.values():
             socket = format_address(group.key, as_nginx=True)
-            owner: dict[str, tuple[Directive, Directive]] = {}  # key → (server, its server_name)
+            owner: dict[tuple[str, str], tuple[Directive, Directive]] = {}  # claim → (server, server_name)
             for srv in group.servers:
                 server = srv.directive
                 for name in declared_names(server):
@@ -82,7 +82,7 @@ class DuplicateServerName(Rule):
                         continue
                     reported.add(id(name.arg))
                     first = clash[1]
-                    whole = f" (`{keys[0]}` and `{keys[1]}` both)" if len(keys) == 2 else ""
+                    whole = f" (`{name.name[1:]}` and `*{name.name}` both)" if len(keys) == 2 else ""
                     yield self.report(name.directive, name=name.name, socket=socket, first=first.location, whole=whole,
                                       related=[related_at(first, "the server that keeps the name")],
                                       start=name.arg.start, end=name.arg.end)

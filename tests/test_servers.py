@@ -14,6 +14,7 @@ from nglint.load import load_text
 from nglint.nginx.servers import format_address, server_listens
 from nglint.route import compile_config
 from nglint.rules.duplicate_default_server import DuplicateDefaultServer
+from nglint.rules.duplicate_server_name import DuplicateServerName
 
 PAIRS = [
     ("80", "*:80"),
@@ -66,3 +67,30 @@ def test_listen_nginx_refuses_is_an_error(addr: str,
     assert result.returncode == 0 or '"listen" directive' in result.stderr, result.stderr
     assert (errors != []) == (result.returncode != 0), result.stderr
     assert (listens == []) == (result.returncode != 0)
+
+
+# server_name pairs on one address (regexes and the placeholders "" and `_` are the rule's
+# own policy, not nginx's warning, and are left out).
+NAME_PAIRS = [
+    ("example.com", "Example.COM"),
+    ("example.com", ".example.com"),
+    (".example.com", "example.com"),
+    (".example.com", "*.example.com"),
+    ("*.example.com", ".example.com"),
+    ("*.example.com", "example.com"),
+    ("www.example.*", "www.example.*"),
+    ("www.example.*", ".www.example.*"),
+    ("www.example.com", "www.example.*"),
+    ("a.example.com", "b.example.com"),
+]
+
+
+@pytest.mark.parametrize("a, b", NAME_PAIRS)
+def test_name_conflict_as_nginx_warns(a: str, b: str,
+                                      nginx_check: Callable[[str], subprocess.CompletedProcess[str]]) -> None:
+    text = (f"server {{ listen 127.0.0.1:8080; server_name {a}; }}\n"
+            f"server {{ listen 127.0.0.1:8080; server_name {b}; }}\n")
+    reported = bool(lint(Project([load_text(text, "names.conf")]), [DuplicateServerName]))
+    result = nginx_check(text)
+    assert result.returncode == 0, result.stderr
+    assert reported == ("conflicting server name" in result.stderr), result.stderr

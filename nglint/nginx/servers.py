@@ -139,14 +139,21 @@ def server_names(server: Directive, hostname: str = "localhost") -> list[str]:
     return [hostname if n.name == "$hostname" else n.name for n in declared_names(server)] or [""]
 
 
-def name_keys(name: str) -> tuple[str, ...]:
-    """What a stored name claims on its address: `.example.org` claims both `example.org`
-    and `*.example.org`, any other name itself. A name whose claim is taken by an earlier
-    one conflicts and nginx ignores it whole (checked on nginx 1.22.1: a clashing
-    `.example.org` serves neither form)."""
+def name_keys(name: str) -> tuple[tuple[str, str], ...]:
+    """The entries a stored name claims in its address's tables, as (table, key): "exact",
+    "head" (`*.example.org` → `example.org`), "tail" (`www.example.*` → `www.example`) or
+    "regex". `.example.org` claims both the exact `example.org` and the head entry. A name
+    with a claim already taken conflicts, and nginx ignores it whole (checked on nginx
+    1.22.1: a clashing `.example.org` serves neither form; `a.*` and `.a.*` do not clash)."""
+    if name.startswith("~"):
+        return (("regex", name),)
+    if name.startswith("*."):
+        return (("head", name[2:]),)
     if name.startswith(".") and len(name) > 1:
-        return (name[1:], "*" + name)
-    return (name,)
+        return (("exact", name[1:]), ("head", name[1:]))
+    if name.endswith(".*") and len(name) > 2:
+        return (("tail", name[:-2]),)
+    return (("exact", name),)
 
 
 @dataclass(slots=True)
@@ -166,11 +173,13 @@ class NameTable(Generic[T]):
         self.head: dict[str, tuple[T, str, bool]] = {}  # suffix → (server, name, also_bare)
         self.tail: dict[str, tuple[T, str]] = {}  # "www.example" → (server, "www.example.*")
         self.regex: list[tuple[Pcre, T, str]] = []
-        self.bare: set[str] = set()  # names claimed by a `.example.org` entry
+        self.claimed: set[tuple[str, str]] = set()  # name_keys() of the names added
 
     def add(self, name: str, server: T) -> str | None:
         """Register ``name``; returns a warning (conflict, bad regex) or None."""
-        if name.startswith("~"):
+        keys = name_keys(name)
+        table, key = keys[-1]
+        if table == "regex":  # nginx tries regexes in order and never reports a clash
             pattern = name[1:]
             try:
                 rx = compile_pcre(pattern, caseless=any("A" <= ch <= "Z" for ch in pattern))
@@ -178,26 +187,15 @@ class NameTable(Generic[T]):
                 return f"server_name regex cannot be evaluated: {e}"
             self.regex.append((rx, server, name))
             return None
-        if name.startswith("*."):
-            key, bare = name[2:], False
-        elif name.startswith(".") and len(name) > 1:
-            key, bare = name[1:], True
-        elif name.endswith(".*") and len(name) > 2:
-            if name[:-2] in self.tail:
-                return f'conflicting server name "{name}"'
-            self.tail[name[:-2]] = (server, name)
-            return None
-        else:
-            if name in self.exact or name in self.bare:
-                return f'conflicting server name "{name}"'
-            self.exact[name] = (server, name)
-            return None
-        # ".example.org" also claims the bare name: it conflicts with an exact one
-        if key in self.head or (bare and key in self.exact):
+        if not self.claimed.isdisjoint(keys):
             return f'conflicting server name "{name}"'
-        self.head[key] = (server, name, bare)
-        if bare:
-            self.bare.add(key)
+        self.claimed.update(keys)
+        if table == "head":
+            self.head[key] = (server, name, len(keys) == 2)
+        elif table == "tail":
+            self.tail[key] = (server, name)
+        else:
+            self.exact[key] = (server, name)
         return None
 
     def find(self, host: str) -> NameMatch[T] | None:
