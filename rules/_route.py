@@ -1,17 +1,15 @@
-"""Shared by the route-based rules (NGL020-NGL023): the compiled routing tables of a config,
-what counts as a location serving static or media files, sample asset URLs, and a reader
-for the literal part of a location regex."""
+"""Shared by the route-based rules (NGL020-NGL023): what counts as a location serving
+static or media files, sample asset URLs, and a reader for the literal part of a location
+regex. The routing tables themselves come from nglint.route.compile_config (cached on the
+config)."""
 
 from __future__ import annotations
 
 import re
 
-from nglint.load import Config, Directive
-from nglint.nginx import location_match, path_directive
-from nglint.route import CompiledConfig, Loc, compile_config
+from nglint.nginx.model import location_match, own_handler, path_directive
+from nglint.route import Loc
 
-HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
-                      "return"})
 # Path segments that name static or uploaded files in web deployments.
 _STATIC_SEGMENT = re.compile(r"(?:^|/)(?:static|staticfiles|media|uploads?|assets|public|dist|build|files|"
                              r"images?|img|css|js|fonts?)(?:/|$)", re.I)
@@ -21,17 +19,6 @@ SAMPLE_FILES = ("app.css", "app.js", "img/logo.png", "photo.jpg", "icon.svg", "f
                 "app.js.map", "anim.gif", "image.webp", "doc.pdf")
 MEDIA_FILES = ("uploads/example.jpg", "example.png", "report.pdf", "video.mp4")
 _MEDIA_SEGMENT = re.compile(r"(?:^|/)(?:media|uploads?|files)(?:/|$)", re.I)
-
-
-def compiled(config: Config, cache: dict) -> CompiledConfig:
-    key = "route:compiled"
-    if key not in cache:
-        cache[key] = compile_config(config)
-    return cache[key]
-
-
-def own_handler(block: Directive) -> Directive | None:
-    return next((d for d in block.directives() if d.name in HANDLERS), None)
 
 
 def looks_static(pattern: str) -> bool:
@@ -81,10 +68,6 @@ def file_for(loc: Loc, uri: str, prefix_dir: str) -> str | None:
     if owner is None or owner.is_regex:
         return None
     return value + uri[len(owner.pattern):]
-
-
-def where(loc: Loc) -> str:
-    return f"{loc.directive.file.display}:{loc.directive.line}"
 
 
 # -- regex structure ---------------------------------------------------------------------------

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
-from nglint.route import CompiledServer, Loc, prefix_location, select_location, simulate
+from nglint.route import CompiledServer, Loc, compile_config, prefix_location, select_location, simulate
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._route import compiled, file_for, inside, samples, serves_files, where
+from nglint.rules._route import file_for, inside, samples, serves_files
 
 
 class RegexStealsStaticLocation(Rule):
@@ -60,10 +60,11 @@ class RegexStealsStaticLocation(Rule):
         "location /static/ { alias /srv/app/static/; location ~* \\.(css|js)$ { expires 30d; } }",
         "location /static/ { alias /srv/app/static/; }\nlocation ~ \\.php$ { fastcgi_pass unix:/run/php.sock; }",
         "location /api/ { proxy_pass http://127.0.0.1:8000; }\nlocation ~* \\.json$ { expires 1h; }",
+        "location /static/img/ { empty_gif; }\nlocation ~* \\.(png|gif)$ { expires 30d; }",
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        cc = compiled(ctx.config, ctx.cache)
+        cc = compile_config(ctx.config)
         for server in cc.servers:
             for loc in server.all_locations():
                 if loc.match.modifier != "" or not serves_files(loc):
@@ -77,8 +78,8 @@ class RegexStealsStaticLocation(Rule):
                 if target is not None:
                     arg = target.directive.args[0]
                     fix = Fix.unsafe(self.fix_title, [TextEdit(target.directive.file, arg.start, arg.start, "^~ ")])
-                yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=where(thief), url=url,
-                                  static=loc.match.pattern, effect=_effect(cc, server, loc, url),
+                yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=thief.directive.location,
+                                  url=url, static=loc.match.pattern, effect=_effect(cc, server, loc, url),
                                   related=[related_at(thief.directive, f"this regex location answers {url}")])
 
 

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.load import Directive
-from nglint.nginx import location_match
+from nglint.nginx.model import location_match, own_handler, path_directive
 from nglint.rule import Rule, RuleContext, related_at
 
 # Last segment of a location prefix that says what the location serves.
@@ -122,24 +122,18 @@ def _kind(loc: Directive) -> str | None:
 
 def _directory(loc: Directive) -> tuple[str, Directive] | None:
     """The directory a prefix location serves files from, with the directive that says so
-    (its own `alias`, else the nearest `root` + the prefix); None for proxies and variables."""
-    if any(loc.find(name) is not None for name in ("proxy_pass", "uwsgi_pass", "fastcgi_pass", "return")):
+    (its own `alias`, else the `root` in effect + the prefix); None for proxies, variables
+    and locations inside an aliased one (its own rules apply there)."""
+    if own_handler(loc) is not None:
         return None
     match = location_match(loc)
     assert match is not None
-    alias = loc.find("alias")
-    if alias is not None:
-        path = alias.values[0] if alias.args else ""
-        return (posixpath.normpath(path), alias) if path.startswith("/") and "$" not in path else None
-    node: Directive | None = loc
-    while node is not None:
-        root = node.find("root")
-        if root is not None:
-            path = root.values[0] if root.args else ""
-            if not path.startswith("/") or "$" in path:
-                return None
-            return posixpath.normpath(path.rstrip("/") + "/" + match.pattern.strip("/")), root
-        if node.name == "location" and node is not loc and node.find("alias") is not None:
-            return None  # inside an aliased location: its own rules apply
-        node = node.parent
-    return None
+    d = path_directive(loc)
+    if d is None or (d.name == "alias" and d.parent is not loc):
+        return None
+    path = d.values[0] if d.args else ""
+    if not path.startswith("/") or "$" in path:
+        return None
+    if d.name == "alias":
+        return posixpath.normpath(path), d
+    return posixpath.normpath(path.rstrip("/") + "/" + match.pattern.strip("/")), d

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
-from nglint.route import CompiledServer, Loc, simulate
+from nglint.route import CompiledServer, Loc, compile_config, simulate
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._route import compiled, looks_static, samples, serves_files, where
+from nglint.rules._route import looks_static, samples, serves_files
 
 _NO_NAME = ("", "_")
 
@@ -87,7 +87,7 @@ class StaticReachesApp(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        cc = compiled(ctx.config, ctx.cache)
+        cc = compile_config(ctx.config)
         by_name: dict[str, list[tuple[CompiledServer, Loc]]] = {}
         for s in cc.servers:
             found = [loc for loc in s.all_locations()
@@ -107,7 +107,8 @@ class StaticReachesApp(Rule):
                 reported.add((server.index, prefix))
                 anchor = r.location.directive if r.location is not None else server.directive
                 yield self.report(anchor, url=url, upstream=r.upstream, handler=r.handler.name,
-                                  server=server.label, prefix=prefix, other=owner.label, other_at=where(loc),
+                                  server=server.label, prefix=prefix, other=owner.label,
+                                  other_at=loc.directive.location,
                                   related=[related_at(loc.directive, "the location that should serve it")])
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
-from nglint.route import CompiledServer, Loc, select_location
+from nglint.route import CompiledServer, Loc, compile_config, select_location
 from nglint.route.compile import Level
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._route import catch_all, compiled, literal_prefix, where
+from nglint.rules._route import catch_all, literal_prefix
 
 
 class UnreachableLocation(Rule):
@@ -62,7 +62,7 @@ class UnreachableLocation(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        cc = compiled(ctx.config, ctx.cache)
+        cc = compile_config(ctx.config)
         for server in cc.servers:
             levels: list[Level] = [server.locations()] + [loc.level for loc in server.all_locations()]
             for level in levels:
@@ -78,8 +78,8 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
     for i, rx in enumerate(regexes):
         earlier = next((r for r in regexes[:i] if catch_all(r.match.pattern)), None)
         if earlier is not None:
-            yield rx, earlier, (f"the earlier regex `{earlier.text}` ({where(earlier)}) matches every URI, and the "
-                                "first matching regex wins")
+            yield rx, earlier, (f"the earlier regex `{earlier.text}` ({earlier.directive.location}) matches every "
+                                "URI, and the first matching regex wins")
             continue
         split = literal_prefix(rx.match.pattern)
         if split is None:
@@ -89,7 +89,8 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
         if rest == "$" and lit in level.exact and not caseless_letters:
             exact = level.exact[lit]
             if select_location(server, lit) is exact:
-                yield rx, exact, f"it matches only `{lit}`, which `{exact.text}` ({where(exact)}) takes first"
+                yield rx, exact, (f"it matches only `{lit}`, which `{exact.text}` ({exact.directive.location}) "
+                                  "takes first")
                 continue
         if caseless_letters:
             continue
@@ -99,18 +100,18 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
             continue
         owner = max(shorter, key=lambda p: len(p.match.pattern))
         if owner.noregex and all(p.noregex for p in longer):
-            yield rx, owner, (f"every URI it matches starts with `{lit}`, where `{owner.text}` ({where(owner)}) "
-                              "stops the regex search")
+            yield rx, owner, (f"every URI it matches starts with `{lit}`, where `{owner.text}` "
+                              f"({owner.directive.location}) stops the regex search")
     for p in prefixes:
         if p.match.modifier != "" or not p.level.empty or p.auto_redirect:
             continue  # ^~ and nested locations can win; a *_pass prefix still sends its 301
         if first_catch_all is not None:
-            yield p, first_catch_all, (f"the regex `{first_catch_all.text}` ({where(first_catch_all)}) matches "
-                                       "every URI, and regexes win over plain prefixes")
+            yield p, first_catch_all, (f"the regex `{first_catch_all.text}` ({first_catch_all.directive.location}) "
+                                       "matches every URI, and regexes win over plain prefixes")
             continue
         cover = next((r for r in regexes if _covers(r, p.match.pattern)), None)
         if cover is not None:
-            yield p, cover, (f"the regex `{cover.text}` ({where(cover)}) matches every URI under "
+            yield p, cover, (f"the regex `{cover.text}` ({cover.directive.location}) matches every URI under "
                              f"`{p.match.pattern}`, and regexes win over plain prefixes")
 
 

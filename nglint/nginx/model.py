@@ -66,12 +66,13 @@ LOCAL = frozenset({
     "try_files", "rewrite", "return", "set", "break", "if", "location", "limit_except",
     "server_name", "listen",
 })
-# Content handlers: not inherited by nested locations, but an `if` or `limit_except` block
-# inside a location runs its location's handler (nginx merges them into "noname" blocks).
-HANDLERS = frozenset({
-    "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
-    "empty_gif", "stub_status",
-})
+# Handlers that pass the request upstream; with one, a prefix location ending in "/" answers
+# its slash-less URI with a 301 (nginx's auto_redirect).
+UPSTREAM_HANDLERS = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass")
+# Content handlers, in the order the simulator looks for them: not inherited by nested
+# locations, but an `if` or `limit_except` block inside a location runs its location's
+# handler (nginx merges them into "noname" blocks).
+HANDLERS = UPSTREAM_HANDLERS + ("empty_gif", "stub_status")
 # `root` and `alias` share one slot: an alias in a location hides an outer root and the
 # other way round; nested locations inherit either (alias keeps its owner's prefix length).
 PATH_SLOT = ("root", "alias")
@@ -144,6 +145,12 @@ def effective(block: Directive, name: str, index: BlockIndex | None = None) -> D
     :func:`effective_all`."""
     found = effective_all(block, name, index)
     return found[0] if found else None
+
+
+def own_handler(block: Directive) -> Directive | None:
+    """The block's own content handler or `return`: with one, the block answers without
+    reading files."""
+    return next((d for d in block.directives() if d.name in HANDLERS or d.name == "return"), None)
 
 
 def path_directive(block: Directive, index: BlockIndex | None = None) -> Directive | None:

@@ -11,13 +11,10 @@ import socket
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import BlockIndex, LocationMatch, location_match
+from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, location_match
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 from nglint.nginx.servers import AddrKey, Listen, NameTable, format_address, server_listens, server_names
 
-# Handlers that make a location ending in "/" answer the slash-less URI with a 301.
-AUTO_REDIRECT_HANDLERS = frozenset({"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass",
-                                    "grpc_pass"})
 _CACHE_ATTR = "_nglint_route_compiled"
 
 
@@ -182,7 +179,7 @@ class CompiledServer:
             except RegexError as e:
                 loc.regex_error = str(e)
         if (m.is_prefix or m.is_exact) and m.pattern.endswith("/"):
-            loc.auto_redirect = any(c.name in AUTO_REDIRECT_HANDLERS for c in d.directives())
+            loc.auto_redirect = any(c.name in UPSTREAM_HANDLERS for c in d.directives())
         return loc
 
     def _check_if_blocks(self, block: Directive) -> None:

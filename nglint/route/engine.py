@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import access_rules, effective, effective_all, flag, location_match, path_directive
+from nglint.nginx.model import (HANDLERS, UPSTREAM_HANDLERS, access_rules, effective, effective_all, flag,
+                                location_match, path_directive)
 from nglint.nginx.regex import PcreMatch, RegexError, compile_pcre
 from nglint.nginx.servers import ListenError, normalize_host, parse_address
 from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
@@ -35,8 +36,6 @@ from nglint.route.result import RouteResult, Step
 
 MAX_URI_CHANGES = 10
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-HANDLERS = ("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass",
-            "empty_gif", "stub_status")
 ALIAS_REGEX = -1  # alias length marker: alias in a regex location is the whole path
 _VAR = re.compile(r"\$(?:\{(\w+)\}|([1-9])|(\w+))")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -591,7 +590,7 @@ def _find_config(req: _Request) -> object:
     if rc == DONE:
         assert loc is not None
         target = escape_uri(loc.match.pattern) + (f"?{req.args}" if req.args else "")
-        handler = next((d for d in loc.directive.directives() if d.name in HANDLERS), None)
+        handler = next((d for d in loc.directive.directives() if d.name in UPSTREAM_HANDLERS), None)
         req.step("redirect", f"{req.uri} is {loc.text} without its trailing slash and that location passes to "
                              f"an upstream: nginx answers 301 to {target}", handler or loc.directive)
         return req.finalize(301, "redirect", target)
