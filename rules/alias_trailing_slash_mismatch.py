@@ -4,7 +4,7 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
 from nglint.load import Directive
-from nglint.nginx import location_match
+from nglint.nginx.model import LocationMatch, duplicate_location, location_match
 from nglint.rule import Rule, RuleContext
 
 
@@ -34,8 +34,8 @@ class AliasTrailingSlashMismatch(Rule):
     Safe: the slash is added where it is missing (to the alias in the first case, to the
     location in the second), which is the only mapping that serves the directory as
     intended and closes the traversal. No fix is offered when the block already has a
-    `location /static/` next to `location /static`: a second one would be a duplicate
-    location, which `nginx -t` rejects.
+    `location /static/` (or `^~ /static/`) next to `location /static`: a second one would
+    be a duplicate location, which `nginx -t` rejects.
     """
 
     code = "NGL001"
@@ -46,6 +46,7 @@ class AliasTrailingSlashMismatch(Rule):
     bad = [
         ("location /static/ { alias /srv/app/static; }", "location /static/ { alias /srv/app/static/; }"),
         ("location /static { alias /srv/app/static/; }", "location /static/ { alias /srv/app/static/; }"),
+        ("location /static { alias /srv/app/static/; }\nlocation ^~ /static/ { }", None),
     ]
     good = [
         "location /static/ { alias /srv/app/static/; }",
@@ -77,17 +78,17 @@ class AliasTrailingSlashMismatch(Rule):
             pat_arg = loc.args[-1]
             # `location /static/` next to an existing one would be a duplicate location
             # (nginx -t fails), so there is no fix to offer then.
-            fix = None if _has_sibling(loc, match.modifier, match.pattern + "/") else Fix.safe(
+            fix = None if _has_sibling(loc, LocationMatch(match.modifier, match.pattern + "/")) else Fix.safe(
                 "Append `/` to the location prefix", [TextEdit(loc.file, pat_arg.value_end, pat_arg.value_end, "/")])
             yield self.report(node, fix=fix, path=path, prefix=match.pattern, effect=effect,
                               start=arg.start, end=arg.end)
 
 
-def _has_sibling(loc: Directive, modifier: str, pattern: str) -> bool:
-    """Another location in the same block with this modifier and pattern."""
+def _has_sibling(loc: Directive, wanted: LocationMatch) -> bool:
+    """Another location in the same block that nginx would refuse next to ``wanted``."""
     siblings = loc.parent.directives("location") if loc.parent is not None else ()
     for other in siblings:
         match = location_match(other)
-        if other is not loc and match is not None and match.modifier == modifier and match.pattern == pattern:
+        if other is not loc and match is not None and duplicate_location(match, wanted):
             return True
     return False

@@ -5,7 +5,7 @@ from typing import Iterator
 from nglint.diagnostics import Diagnostic, Fix, Severity
 from nglint.fix import remove_node
 from nglint.load import Directive
-from nglint.nginx import LocationMatch, location_match
+from nglint.nginx.model import LocationMatch, duplicate_location, location_match
 from nglint.rule import Rule, RuleContext, related_at
 
 
@@ -77,20 +77,16 @@ class DuplicateLocation(Rule):
             effect = _clash(om, m)
             if effect is None:
                 continue
-            fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not _refused(m) else None
+            fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not duplicate_location(om, m) else None
             yield self.report(node, fix=fix, loc=str(m), first_at=_at(other), effect=effect,
                               related=[related_at(other, "the first one")])
             return
 
 
-def _refused(m: LocationMatch) -> bool:
-    return m.is_prefix or m.is_exact
-
-
 def _clash(first: LocationMatch, second: LocationMatch) -> str | None:
     if first.pattern != second.pattern:
         return None
-    if _refused(first) and _refused(second) and first.is_exact == second.is_exact:
+    if duplicate_location(first, second):
         return f'nginx -t fails with `duplicate location "{second.pattern}"` and nginx keeps the old configuration'
     if first.is_named and second.is_named:
         return "nginx uses the first named location of that name; this one never runs"
@@ -100,4 +96,4 @@ def _clash(first: LocationMatch, second: LocationMatch) -> str | None:
 
 
 def _at(d: Directive) -> str:
-    return f"`location {location_match(d)}` at {d.file.display}:{d.line}"
+    return f"`location {location_match(d)}` at {d.location}"

@@ -61,6 +61,12 @@ def location_match(loc: Directive) -> LocationMatch | None:
     return LocationMatch("", first)
 
 
+def duplicate_location(a: LocationMatch, b: LocationMatch) -> bool:
+    """Two locations `nginx -t` refuses at one level (`duplicate location`): the same
+    pattern, both exact or both prefix (`/x` and `^~ /x` share one table)."""
+    return a.pattern == b.pattern and ((a.is_exact and b.is_exact) or (a.is_prefix and b.is_prefix))
+
+
 # Directives that act only in the block that holds them (no merge in nginx).
 LOCAL = frozenset({
     "try_files", "rewrite", "return", "set", "break", "if", "location", "limit_except",
