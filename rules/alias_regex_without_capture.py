@@ -6,6 +6,7 @@ from typing import Iterator
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
 from nglint.load import Directive
 from nglint.nginx import location_match
+from nglint.nginx.regex import RegexError, compile_pcre
 from nglint.rule import Rule, RuleContext
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z0-9_]+)")
@@ -109,10 +110,10 @@ def _names_a_file(path: str) -> bool:
 
 
 def _group_count(pattern: str) -> int:
-    """Capturing groups of a PCRE pattern (Python's re reads the common subset); -1 if unknown."""
+    """Capturing groups of a PCRE pattern; -1 if unknown."""
     try:
-        return re.compile(re.sub(r"\(\?<([A-Za-z_])", r"(?P<\1", pattern)).groups
-    except re.error:
+        return compile_pcre(pattern).groups
+    except RegexError:
         return -1
 
 

@@ -141,6 +141,11 @@ class Pcre:
         except re.error as e:
             raise RegexError(f"{pattern!r}: {e}") from None
 
+    @property
+    def groups(self) -> int:
+        """The number of capturing groups (`$1`...)."""
+        return self._rx.groups
+
     def search(self, text: str) -> PcreMatch | None:
         m = self._rx.search(text if text.isascii() else _bytes_view(text))
         return PcreMatch(m) if m else None
