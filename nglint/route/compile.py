@@ -24,7 +24,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.directive.file.display}:{self.directive.line}: {self.message}"
+        return f"{self.directive.location}: {self.message}"
 
 
 @dataclass(eq=False)

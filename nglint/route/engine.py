@@ -1021,7 +1021,7 @@ def _handler(req: _Request, d: Directive) -> object:
     extra = ""
     if block is not None:
         members = [" ".join(s.values) for s in block.directives("server")]
-        extra = f"; upstream {upstream} ({block.file.display}:{block.line}) → {', '.join(members) or 'no servers'}"
+        extra = f"; upstream {upstream} ({block.location}) → {', '.join(members) or 'no servers'}"
     if d.name in ("proxy_pass", "grpc_pass"):
         res.upstream_uri = _proxy_uri(req, d, uri_part if d.name == "proxy_pass" else "")
     else:

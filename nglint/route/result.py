@@ -26,7 +26,7 @@ class Step:
         d = self.directive
         if d is None or d.synthetic:
             return None
-        return f"{d.file.display}:{d.line}"
+        return d.location
 
     def __str__(self) -> str:
         where = self.where
