@@ -107,8 +107,8 @@ _SPACE = re.compile(r"\s*")
 _LUA_ARG = re.compile(r"(?:[^\s\\]|\\[\s\S])+")
 
 
-# (kind, value, start, end, line, quoted): what the parser reads, without Token objects.
-RawToken = tuple[int, str, int, int, int, bool]
+# (kind, value, start, end, quoted): what the parser reads; no Token objects, no lines.
+RawToken = tuple[int, str, int, int, bool]
 
 
 @contextmanager
@@ -129,48 +129,68 @@ def tokenize(text: str) -> list[Token]:
     """Tokenize a whole config text. Raises LexError on an unterminated string or Lua block."""
     with gc_paused():
         try:
-            return [Token(*t) for t in scan(text)]
+            raw = scan(text)
         except LexError as e:
-            e.tokens = [Token(*t) for t in e.tokens]
+            e.tokens = _with_lines(e.tokens, text)
             raise
+        return _with_lines(raw, text)
+
+
+def _with_lines(raw: list[RawToken], text: str) -> list[Token]:
+    """Tokens with the line numbers crossplane reports: the line a token starts on, except
+    that an escaped newline opening a word counts before it, a Lua body (and its implied
+    `;`) is on the line of its closing brace, and the argument of `set_by_lua_block` is on
+    the line of the whitespace that ends it."""
+    tokens: list[Token] = []
+    line, line_pos = 1, 0  # `line` is the line number at offset `line_pos`
+    count = text.count
+    for i, (kind, value, start, end, quoted) in enumerate(raw):
+        line += count("\n", line_pos, start)
+        line_pos = start
+        at = line
+        if kind == WORD and not quoted and value.startswith("\\\n"):
+            at += 1
+        elif _is_lua_body(text, raw, i) or (kind == SEMI and start == end):
+            at += count("\n", start, end - 1)
+        elif i + 1 < len(raw) and _is_lua_body(text, raw, i + 1) and raw[i - 1][1] == "set_by_lua_block":
+            at += count("\n", start, end) + (text[end] == "\n")
+        tokens.append(Token(kind, value, start, end, at, quoted))
+    return tokens
+
+
+def _is_lua_body(text: str, raw: list[RawToken], i: int) -> bool:
+    kind, _, start, _, quoted = raw[i]
+    return kind == WORD and quoted and text[start] == "{"  # other quoted words start with a quote
 
 
 def scan(text: str) -> list[RawToken]:
-    """``tokenize`` as plain tuples (the fast path the parser uses)."""
+    """The tokens of ``text`` as plain tuples: the fast path the parser uses."""
     tokens: list[RawToken] = []
     append = tokens.append
     match = _TOKEN.match
-    count = text.count
     n = len(text)
     pos = 0
-    line, line_pos = 1, 0  # `line` is the line number at offset `line_pos`
     expect_directive = True
     while True:
         m = match(text, pos)
         kind = m.lastgroup
         start, pos = m.span(kind)
-        line += count("\n", line_pos, start)
-        line_pos = start
         if kind == "word":
-            value = m.group(kind)
-            if value[0] == "\\" and value.startswith("\\\n"):
-                # crossplane counts an escaped newline that opens a word before the word starts
-                append((WORD, value, start, pos, line + 1, False))
-            else:
-                append((WORD, value, start, pos, line, False))
+            value = text[start:pos]
+            append((WORD, value, start, pos, False))
             if expect_directive:
                 # a Lua block follows its directive name only after whitespace, as in crossplane
                 if value in LUA_BLOCK_DIRECTIVES and pos < n and text[pos].isspace():
-                    pos = _lua_block(text, pos, value, tokens, line, line_pos)
+                    pos = _lua_block(text, pos, value, tokens)
                     continue
                 expect_directive = False
         elif kind == "punct":
             ch = text[start]
-            append((_PUNCT_KIND[ch], ch, start, pos, line, False))
+            append((_PUNCT_KIND[ch], ch, start, pos, False))
             expect_directive = True
         elif kind == "comment":
             end = pos - 1 if text[pos - 1] == "\r" else pos  # CRLF: the \r belongs to the line end
-            append((COMMENT, text[start:end], start, end, line, False))
+            append((COMMENT, text[start:end], start, end, False))
         elif kind == "end":
             return tokens
         elif kind == "open_quote":
@@ -180,32 +200,24 @@ def scan(text: str) -> list[RawToken]:
             body = text[start + 1 : pos - 1]
             if "\\" in body:
                 body = body.replace("\\" + quote, quote)  # only an escaped quote loses its backslash
-            append((WORD, body, start, pos, line, True))
+            append((WORD, body, start, pos, True))
             if expect_directive and body in LUA_BLOCK_DIRECTIVES:
-                pos = _lua_block(text, pos, body, tokens, line, line_pos)
+                pos = _lua_block(text, pos, body, tokens)
                 continue
             expect_directive = False
 
 
-def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken], line: int, line_pos: int) -> int:
-    """Read the `{ ... }` Lua body after ``directive`` as one quoted token plus a `;`.
-    ``line`` is the line number at offset ``line_pos``. Returns the offset after the `}`."""
-
-    def line_at(offset: int) -> int:
-        return line + text.count("\n", line_pos, offset)
-
+def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken]) -> int:
+    """Read the `{ ... }` Lua body after ``directive`` as one quoted token plus an implied
+    `;` (an empty span after the `}`). Returns the offset after the `}`."""
     pos = _SPACE.match(text, pos).end()
+    arg = None
     if directive == "set_by_lua_block":  # the one Lua block directive with an argument
         m = _LUA_ARG.match(text, pos)
-        if m is None:
+        if m is None or m.end() >= len(text):
             raise LexError("unexpected end of file in set_by_lua_block", pos, tokens)
-        end = m.end()
-        if end >= len(text):
-            raise LexError("unexpected end of file in set_by_lua_block", end, tokens)
-        # crossplane reports the line of the whitespace that ends the argument
-        arg_line = line_at(end) + (text[end] == "\n")
-        tokens.append((WORD, m.group(), pos, end, arg_line, False))
-        pos = _SPACE.match(text, end).end()
+        arg = (WORD, m.group(), pos, m.end(), False)
+        pos = _SPACE.match(text, m.end()).end()
     if pos >= len(text) or text[pos] != "{":
         raise LexError("expected { to start Lua block", pos, tokens)
     open_at = pos
@@ -221,7 +233,8 @@ def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken], line
             depth += 1 if text[pos - 1] == "{" else -1
             if depth == 0:
                 break
-    close_line = line_at(pos - 1)
-    tokens.append((WORD, text[open_at + 1 : pos - 1], open_at, pos, close_line, True))
-    tokens.append((SEMI, ";", pos, pos, close_line, False))
+    if arg is not None:  # only now: LexError.tokens holds complete statements and words
+        tokens.append(arg)
+    tokens.append((WORD, text[open_at + 1 : pos - 1], open_at, pos, True))
+    tokens.append((SEMI, ";", pos, pos, False))
     return pos

@@ -61,7 +61,7 @@ def _build(tokens: list[RawToken], src: SourceFile) -> list[Node]:
     parent: Directive | None = None
     stack: list[tuple[Directive | None, list[Node]]] = []  # enclosing (parent, block) pairs
     current: Directive | None = None  # directive whose arguments are being read
-    for kind, value, start, end, _line, quoted in tokens:
+    for kind, value, start, end, quoted in tokens:
         if kind == WORD:
             if current is None:
                 current = Directive(value, [], src, start, end, end, parent=parent)
