@@ -108,6 +108,15 @@ class _Request:
     def step(self, kind: str, text: str, directive: Directive | None = None) -> None:
         self.result.steps.append(Step(kind, text, directive))
 
+    def uri_change(self, kind: str, why: str) -> _Final | None:
+        """Count one URI change (internal redirect, `rewrite ... last`, named location);
+        past MAX_URI_CHANGES nginx answers 500."""
+        self.uri_changes -= 1
+        if self.uri_changes != 0:
+            return None
+        self.step(kind, why)
+        return _Final("error", 500, True)
+
     # -- variables -------------------------------------------------------------------------
     def var(self, name: str) -> str | None:
         if name.isdigit():
@@ -522,11 +531,11 @@ def _run(req: _Request) -> _Final:
             return state
         if isinstance(state, _Internal):
             if not first:
-                req.uri_changes -= 1
-                if req.uri_changes == 0:
-                    req.step("redirect", f"internal redirect to {state.uri}: more than {MAX_URI_CHANGES} URI "
-                                         "changes, nginx answers 500 (rewrite or internal redirection cycle)")
-                    return _Final("error", 500, True)
+                over = req.uri_change("redirect", f"internal redirect to {state.uri}: more than {MAX_URI_CHANGES} "
+                                                  "URI changes, nginx answers 500 (rewrite or internal redirection "
+                                                  "cycle)")
+                if over is not None:
+                    return over
                 req.uri, req.args = state.uri, state.args
                 req.internal, req.valid_unparsed, req.add_uri_to_alias = True, False, False
                 req.valid_location = True  # ngx_http_handler() starts the redirected request afresh
@@ -540,20 +549,18 @@ def _run(req: _Request) -> _Final:
             state = _find_config(req)
             continue
         if isinstance(state, _Research):
-            req.uri_changes -= 1
-            if req.uri_changes == 0:
-                req.step("rewrite", f"more than {MAX_URI_CHANGES} URI changes: nginx answers 500 "
-                                    "(rewrite or internal redirection cycle)")
-                return _Final("error", 500, True)
+            over = req.uri_change("rewrite", f"more than {MAX_URI_CHANGES} URI changes: nginx answers 500 "
+                                             "(rewrite or internal redirection cycle)")
+            if over is not None:
+                return over
             req.conf, req.loc = req.server.directive, None
             state = _find_config(req)
             continue
         if isinstance(state, _Named):
-            req.uri_changes -= 1
-            if req.uri_changes == 0:
-                req.step("redirect", f"redirect to {state.name}: more than {MAX_URI_CHANGES} URI changes, "
-                                     "nginx answers 500")
-                return _Final("error", 500, True)
+            over = req.uri_change("redirect", f"redirect to {state.name}: more than {MAX_URI_CHANGES} URI changes, "
+                                              "nginx answers 500")
+            if over is not None:
+                return over
             loc = req.server.named(state.name)
             req.internal = True
             if loc is None:
