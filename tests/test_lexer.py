@@ -123,6 +123,30 @@ def test_corpus_exceptions_stay_narrow() -> None:
     assert quote_errors == UNTERMINATED_QUOTES
 
 
+@needs_corpus
+def test_non_utf8_corpus_files_load_with_the_error_at_the_first_bad_byte() -> None:
+    """crossplane reads such files with replacement characters (the agreement test covers
+    that); our loader reads them the same way but stops the run with the position."""
+    from nglint.load import load
+
+    checked = 0
+    for path in FILES:
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+            continue
+        except UnicodeDecodeError as e:
+            bad = e.start
+        config = load(path)
+        [error] = config.fatal
+        assert error.kind == "not-utf8" and f"0x{data[bad]:02x}" in error.message
+        line = data.count(b"\n", 0, bad) + 1
+        assert error.file.line_col(error.offset)[0] == line
+        assert config.nodes, "the rest of the file is still parsed"
+        checked += 1
+    assert checked == 2
+
+
 # -- hand-written cases: what each construct must give ---------------------------------------
 
 def kinds_values(text: str) -> list[tuple[int, str]]:
