@@ -386,7 +386,7 @@ class _Loader:
         else:
             message = f"included file {pattern} does not exist{where}"
             beside = Path(directive.file.path).parent / pattern
-            if rel is not None and self.disk and os.path.isfile(beside):
+            if not os.path.isabs(pattern) and self.disk and os.path.isfile(beside):
                 message += (f"; {self.display(str(beside))} exists, but nginx resolves relative includes "
                             "against the main config's directory, not the including file's")
         arg = directive.args[0]
