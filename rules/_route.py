@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from nglint.nginx.model import location_match, own_handler, path_directive
+from nglint.nginx.model import owner_match, own_handler, path_directive
 from nglint.route import Loc
 
 # Path segments that name static or uploaded files in web deployments.
@@ -64,7 +64,7 @@ def file_for(loc: Loc, uri: str, prefix_dir: str) -> str | None:
         value = f"{prefix_dir.rstrip('/')}/{value}"
     if d.name == "root":
         return value.rstrip("/") + uri
-    owner = location_match(d.parent) if d.parent is not None and d.parent.name == "location" else None
+    owner = owner_match(d)
     if owner is None or owner.is_regex:
         return None
     return value + uri[len(owner.pattern):]

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.load import Directive
-from nglint.nginx import LocationMatch, location_match, path_directive
+from nglint.nginx.model import LocationMatch, owner_match, path_directive
 from nglint.rule import Rule, RuleContext, related_at
 
 # Variables whose value starts with the request URI (the ones people put in try_files).
@@ -121,7 +121,5 @@ def _alias_of(try_files: Directive) -> tuple[Directive, LocationMatch] | None:
     """The `alias` that applies where ``try_files`` is, and the match of the location that
     declares it (nginx decides prefix vs regex alias handling there, not where it is inherited)."""
     d = path_directive(try_files.parent) if try_files.parent is not None else None
-    if d is None or d.name != "alias" or d.parent is None or d.parent.name != "location":
-        return None
-    match = location_match(d.parent)
-    return (d, match) if match is not None else None
+    match = owner_match(d) if d is not None and d.name == "alias" else None
+    return (d, match) if d is not None and match is not None else None

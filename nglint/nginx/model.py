@@ -61,6 +61,13 @@ def location_match(loc: Directive) -> LocationMatch | None:
     return LocationMatch("", first)
 
 
+def owner_match(d: Directive) -> LocationMatch | None:
+    """The match of the location ``d`` sits in directly (None outside a location): an
+    `alias` replaces that location's prefix, `proxy_pass` with a URI part likewise."""
+    parent = d.parent
+    return location_match(parent) if parent is not None and parent.name == "location" else None
+
+
 def duplicate_location(a: LocationMatch, b: LocationMatch) -> bool:
     """Two locations `nginx -t` refuses at one level (`duplicate location`): the same
     pattern, both exact or both prefix (`/x` and `^~ /x` share one table)."""

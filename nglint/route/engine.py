@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import (HANDLERS, UPSTREAM_HANDLERS, access_rules, effective, effective_all, flag,
-                                location_match, path_directive)
+                                owner_match, path_directive)
 from nglint.nginx.regex import PcreMatch, RegexError, compile_pcre
 from nglint.nginx.servers import ListenError, normalize_host, parse_address
 from nglint.nginx.uri import BadRequest, escape_uri, normalize_path, split_request_target
@@ -233,8 +233,7 @@ class _Request:
         d = path_directive(self.conf, self.cc.index)
         if d is None or d.name == "root":
             return d, 0
-        owner = d.parent
-        m = location_match(owner) if owner is not None and owner.name == "location" else None
+        m = owner_match(d)
         if m is None:
             return d, 0
         return d, ALIAS_REGEX if m.is_regex else len(m.pattern)
@@ -1076,10 +1075,9 @@ def _proxy_uri(req: _Request, d: Directive, uri_part: str) -> str:
         return uri_part
     if not uri_part and req.valid_unparsed:
         return req.request_uri
-    owner = d.parent
     loc_len = 0
-    if uri_part and req.valid_location and owner is not None and owner.name == "location" and not has_vars:
-        m = location_match(owner)
+    if uri_part and req.valid_location and not has_vars:
+        m = owner_match(d)
         if m is not None and (m.is_prefix or m.is_exact):
             loc_len = len(m.pattern)
     rest = req.uri[loc_len:]
@@ -1196,18 +1194,16 @@ def _static_file(req: _Request) -> object:
 def _mapping_text(req: _Request, d: Directive | None, path: str) -> str:
     if d is None:
         return f"no root/alias: default root {req.full_name('html')} → {path}"
-    owner = d.parent
-    if d.name == "alias" and owner is not None and owner.name == "location":
-        m = location_match(owner)
-        if m is not None and m.is_regex:
-            return f"alias {d.args[0].value} of regex location → {path}"
-        if m is not None:
-            value = d.args[0].value
-            hint = ""
-            if m.pattern.endswith("/") != value.endswith("/") and "$" not in value:
-                hint = (" (the alias lacks the trailing / of the location)" if m.pattern.endswith("/")
-                        else " (the location lacks the trailing / of the alias)")
-            return f"alias {value} replaces {m.pattern} → {path}{hint}"
+    m = owner_match(d) if d.name == "alias" else None
+    if m is not None and m.is_regex:
+        return f"alias {d.args[0].value} of regex location → {path}"
+    if m is not None:
+        value = d.args[0].value
+        hint = ""
+        if m.pattern.endswith("/") != value.endswith("/") and "$" not in value:
+            hint = (" (the alias lacks the trailing / of the location)" if m.pattern.endswith("/")
+                    else " (the location lacks the trailing / of the alias)")
+        return f"alias {value} replaces {m.pattern} → {path}{hint}"
     return f"{d.name} {d.args[0].value if d.args else ''} + URI {req.uri} → {path}"
 
 
