@@ -346,9 +346,15 @@ def child_main(kind: str, args: list[str]) -> None:
     """Runs in a fresh interpreter; prints one JSON line."""
     import resource
 
-    def maxrss() -> int:  # bytes (Linux reports KiB)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return rss if sys.platform == "darwin" else rss * 1024
+    def maxrss() -> int:
+        # Linux carries ru_maxrss over fork + exec (a child "peaks" at its parent's size);
+        # VmHWM is this process's own high-water mark.
+        try:
+            with open("/proc/self/status") as f:
+                return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+        except (OSError, StopIteration):
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
 
     result: dict[str, Any] = {}
     if kind == "imports":
