@@ -104,11 +104,11 @@ def nglint_lint(config: Any) -> list:
 
 
 def nglint_cli(tree: NginxTree, settings: Path) -> int:
-    """`nglint check` end to end (settings, discovery, load, lint, report) in this process."""
+    """`nglint check nginx.conf` end to end (settings, load, lint, text report) in this process."""
     from nglint.cli import main
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-        code = main(["check", "--config", str(settings), "--format", "json", str(tree.main)])
+        code = main(["check", "--config", str(settings), str(tree.main)])
     if code not in (0, 1):
         raise RuntimeError(f"nglint check exited {code}: {err.getvalue().strip()[:300]}")
     return code
