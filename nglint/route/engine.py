@@ -431,6 +431,7 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
     if group is None:
         where = addr or f"port {port}"
         res.steps.append(Step("listen", f"no server block listens on {where}: the connection is refused"))
+        res.host = raw_host
         return res
     norm_host: str | None = None
     if raw_host is not None and raw_host != "":
