@@ -2,7 +2,8 @@
 
 The rules' fixtures run in tests/test_rules.py; here:
 - the demo's must-show: `nglint check fixtures/demo` names the nginx line and the app
-  line of each app↔nginx mismatch in one message;
+  line of each app↔nginx mismatch in one message; both end with the safe `--fix`, and
+  real nginx answers the demo's /static/ and /media/ requests 404 before it, the files after;
 - every cross-check finding of the fixtures carries both places;
 - real nginx is the oracle for what the findings claim: each fixture project is
   "deployed" under a temporary root, the fixture's server block runs on a loopback port
@@ -69,10 +70,10 @@ def test_demo_reports_app_nginx_mismatches_with_both_places(demo: Path, nglint: 
     static = found[(SITE, 30, "NGL031")]
     assert f"({SITE}:30)" in static and f"({APP}:10)" in static
     assert "/var/www/yourapp/app/staticcss/app.css" in static and "inferred" in static
-    # Uploads are saved to /var/www/yourapp/uploads, nginx serves /media/ from .../media/.
+    # The media alias lacks its `/` too: uploads go to /var/www/yourapp/media, nginx opens .../mediaphoto.jpg.
     uploads = found[(SITE, 36, "NGL032")]
     assert f"({SITE}:36)" in uploads and f"{APP}:11" in uploads and f"({APP}:38)" in uploads
-    assert "/var/www/yourapp/uploads" in uploads and "/var/www/yourapp/media/photo.jpg" in uploads
+    assert "`/var/www/yourapp/media`" in uploads and "/var/www/yourapp/mediaphoto.jpg" in uploads
     # The app was discovered next to the configs, and the user is told so (not a finding).
     assert "nglint: note: Flask project demo/app/ found next to the configs (demo/app/app.py)" in run.err
 
@@ -84,12 +85,81 @@ def test_demo_json_has_the_app_place_as_related(demo: Path, nglint: Callable[...
     assert {(r["file"], r["line"]) for r in d["related"]} == {(APP, 11), (APP, 38)}
 
 
-def test_demo_upload_mismatch_survives_the_fix(demo: Path, nglint: Callable[..., Run]) -> None:
-    """--fix repairs the trailing slashes (NGL001), which also ends the static-folder
-    mismatch; where uploads go is a deployment decision no fix makes."""
-    nglint("--fix", "demo", cwd=demo.parent)
+def test_demo_mismatches_end_with_the_safe_fix(demo: Path, nglint: Callable[..., Run]) -> None:
+    """Both mismatches are consequences of the missing trailing slashes (NGL001): the
+    safe fix repairs the slashes and, with them, what the app and nginx disagreed on."""
+    assert nglint("--fix", "demo", cwd=demo.parent).code == 0
     run = nglint("check", "--select", "NGL03", "demo", cwd=demo.parent)
-    assert set(_findings(run)) == {(SITE, 36, "NGL032")}
+    assert (run.code, _findings(run)) == (0, {}), run.out
+
+
+# What real nginx answers for the demo's server block, before and after `nglint --fix`:
+# the URL → the file it must send (a path on the server), or "app" for the upstream.
+DEMO_REQUESTS = {
+    "/static/css/app.css": "/var/www/yourapp/app/static/css/app.css",
+    # where the app's upload() saves photo.jpg (its UPLOAD_FOLDER default, fixtures/demo/app/app.py:11)
+    "/media/photo.jpg": "/var/www/yourapp/media/photo.jpg",
+    "/": "app",
+}
+
+
+def _deploy_demo(demo: Path, host_root: Path) -> None:
+    """The server's files under ``host_root``: the app at /var/www/yourapp/app and one
+    photo the app has saved (where its UPLOAD_FOLDER default puts it)."""
+    shutil.copytree(demo / "app", host_root / "var/www/yourapp/app")
+    photo = host_root / "var/www/yourapp/media/photo.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"JPEG /var/www/yourapp/media/photo.jpg\n")
+    for p in [host_root, *host_root.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+def _demo_answers(demo: Path, tmp: Path, host_root: Path, echo_name: str) -> dict[str, int | str]:
+    """Run the demo's yourapp.conf in real nginx (loopback port, paths under ``host_root``,
+    the echo server as gunicorn): URL → status, "app", or the path of the file served."""
+    port = free_port(("127.0.0.1",))
+    site = (demo / "nginx/sites-enabled/yourapp.conf").read_text(encoding="utf-8")
+    for old, new, count in (("    listen [::]:80", "    # listen [::]:80", 3),
+                            ("listen 80", f"listen 127.0.0.1:{port}", 3),
+                            ("alias /var/www/", f"alias {host_root}/var/www/", 2),
+                            ("server unix:/run/gunicorn.sock", f"server {echo_name}", 1)):
+        assert site.count(old) == count, old
+        site = site.replace(old, new)
+    ngx = tmp / f"ngx{port}"
+    ngx.mkdir()
+    shutil.copy(demo / "nginx/proxy_params", ngx / "proxy_params")
+    conf = ngx / "nginx.conf"
+    conf.write_text(main_conf(site, ngx, level="error"), encoding="utf-8")
+    answers: dict[str, int | str] = {}
+    with Nginx(conf, ngx, [f"127.0.0.1:{port}"]):
+        for url, expected in DEMO_REQUESTS.items():
+            r = send(f"127.0.0.1:{port}", url, "yourapp.example.com")
+            if r.status == 200 and r.text.startswith("UPSTREAM"):
+                answers[url] = "app"
+            elif r.status == 200 and expected != "app":
+                assert r.body == (host_root / expected.lstrip("/")).read_bytes(), (url, r.text[:200])
+                answers[url] = expected
+            else:
+                answers[url] = r.status
+    return answers
+
+
+def test_real_nginx_demo_404s_until_the_safe_fix(demo: Path, nglint: Callable[..., Run]) -> None:
+    """The demo's story with real nginx: the stylesheet and the uploaded photo answer 404
+    (the missing slashes glue the file name onto the directory), and after `nglint --fix`
+    both are served from where the app keeps them; the app itself answers throughout."""
+    require_nginx()
+    tmp = make_tmp()
+    echo = start_echo()
+    try:
+        _deploy_demo(demo, tmp / "host")
+        before = _demo_answers(demo, tmp, tmp / "host", echo.name)
+        assert before == {"/static/css/app.css": 404, "/media/photo.jpg": 404, "/": "app"}
+        assert nglint("--fix", "demo", cwd=demo.parent).code == 0
+        assert _demo_answers(demo, tmp, tmp / "host", echo.name) == DEMO_REQUESTS
+    finally:
+        echo.close()
+        remove_tree(tmp)
 
 
 # -- both places in every message ----------------------------------------------------------------

@@ -3,10 +3,10 @@ classic /static/ and /media/ mistakes.
 
 The must-show of the foundation: `nglint --fix` turns the demo into a config that
 `nglint check` passes, real `nginx -t` accepts before and after, and the diff touches only
-the intended lines. These tests select the foundation's rules (`--select NGL00,NGL01`,
-codes NGL001-NGL019): the demo also carries an app↔nginx mismatch on purpose (uploads
-saved to /var/www/yourapp/uploads, nginx serving /media/ from /var/www/yourapp/media/),
-which the Flask cross-check rules report and no fix can repair, so it is theirs to test.
+the intended lines. Both runs are the plain commands a user types, every rule included:
+the demo's app↔nginx mismatches (NGL031, NGL032) are consequences of the two alias paths
+that lack their trailing `/`, so the safe fix (NGL001) ends them too. Real nginx answering
+the demo's requests before and after the fix is tested in tests/test_crosscheck.py.
 Everything runs on a copy in a temporary directory.
 """
 
@@ -24,17 +24,18 @@ from conftest import Run, nginx_t
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "demo"
 SITE = "nginx/sites-enabled/yourapp.conf"
-FOUNDATION = "NGL00,NGL01"
 
-# What the demo gets wrong, written out by hand: (file, line, code).
+# What the demo gets wrong, written out by hand: (file, line, code), in report order.
 EXPECTED_FINDINGS = [
     (SITE, 30, "NGL001"),  # alias without the trailing slash of location /static/
-    (SITE, 36, "NGL001"),  # location /media without the slash its alias has: traversal
+    (SITE, 30, "NGL031"),  # ... so /static/css/app.css is not looked up in the app's static folder
+    (SITE, 36, "NGL001"),  # alias without the trailing slash of location /media/
+    (SITE, 36, "NGL032"),  # ... so /media/photo.jpg is not looked up where the app saves uploads
 ]
 # The only lines `--fix` may change: line number → (before, after).
 EXPECTED_CHANGES = {
     30: ("        alias /var/www/yourapp/app/static;", "        alias /var/www/yourapp/app/static/;"),
-    35: ("    location /media {", "    location /media/ {"),
+    36: ("        alias /var/www/yourapp/media;", "        alias /var/www/yourapp/media/;"),
 }
 
 
@@ -53,24 +54,27 @@ def findings(run: Run) -> list[tuple[str, int, str]]:
 
 
 def test_demo_shows_the_mistakes(demo: Path, nglint: Callable[..., Run]) -> None:
-    run = nglint("check", "--select", FOUNDATION, "demo", cwd=demo.parent)
+    run = nglint("check", "demo", cwd=demo.parent)
     assert run.code == 1, run.out + run.err
     assert findings(run) == EXPECTED_FINDINGS, run.out
+    assert run.out.endswith("Found 4 problems. 2 fixable with `--fix`.\n"), run.out
 
 
 def test_fix_makes_the_demo_pass(demo: Path, nglint: Callable[..., Run]) -> None:
-    fixed = nglint("--fix", "--select", FOUNDATION, "demo", cwd=demo.parent)
+    fixed = nglint("--fix", "demo", cwd=demo.parent)
     assert fixed.code == 0, fixed.out + fixed.err
-    again = nglint("check", "--select", FOUNDATION, "demo", cwd=demo.parent)
-    assert again.code == 0, again.out
+    assert "Fixed 2 problems." in fixed.err.splitlines(), fixed.err
+    assert fixed.out == "All checks passed.\n", fixed.out
+    again = nglint("check", "demo", cwd=demo.parent)
+    assert (again.code, again.out) == (0, "All checks passed.\n"), again.out + again.err
     # A second --fix finds nothing left to change.
     before = (demo / SITE).read_bytes()
-    assert nglint("--fix", "--select", FOUNDATION, "demo", cwd=demo.parent).code == 0
+    assert nglint("--fix", "demo", cwd=demo.parent).code == 0
     assert (demo / SITE).read_bytes() == before
 
 
 def test_fix_changes_only_the_intended_lines(demo: Path, nglint: Callable[..., Run]) -> None:
-    nglint("--fix", "--select", FOUNDATION, "demo", cwd=demo.parent)
+    assert nglint("--fix", "demo", cwd=demo.parent).code == 0
     old = (DEMO / SITE).read_text(encoding="utf-8").split("\n")
     new = (demo / SITE).read_text(encoding="utf-8").split("\n")
     assert len(old) == len(new)
@@ -101,7 +105,7 @@ def test_demo_passes_nginx_t_before_and_after_fix(demo: Path, nglint: Callable[.
     before = tmp_path / "before"
     shutil.copytree(demo / "nginx", before)
     _nginx_t(before, tmp_path)
-    assert nglint("--fix", "--select", FOUNDATION, "demo", cwd=demo.parent).code == 0
+    assert nglint("--fix", "demo", cwd=demo.parent).code == 0
     after = tmp_path / "after"
     shutil.copytree(demo / "nginx", after)
     _nginx_t(after, tmp_path)
