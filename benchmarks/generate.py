@@ -408,8 +408,8 @@ def _bp_views(name: str, templates: list[str], rng: random.Random) -> str:
     for k, tpl in enumerate(templates):
         out += ["", f'@bp.route("/{tpl.rsplit("/", 1)[-1].removesuffix(".html")}/<int:item_id>")',
                 f"def view_{k}(item_id):",
-                f"    record = Record.get(item_id)",
-                f"    if not validate(record):",
+                "    record = Record.get(item_id)",
+                "    if not validate(record):",
                 f'        return redirect(url_for("{name}.view_0", item_id=0))',
                 f'    return render_template("{tpl}", record=record, page={rng.randrange(1, 9)})', ""]
     out += ["", '@bp.route("/uploads/<path:filename>")', "def uploaded(filename):",
