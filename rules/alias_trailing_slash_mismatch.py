@@ -69,7 +69,8 @@ class AliasTrailingSlashMismatch(Rule):
         if "$" in path:
             return
         if match.pattern.endswith("/") and not path.endswith("/"):
-            effect = f"`{match.pattern}app.css` opens `{path}app.css`"
+            sample = _sample_file(match.pattern)
+            effect = f"`{match.pattern}{sample}` opens `{path}{sample}`"
             fix = Fix.safe("Append `/` to the alias path", [TextEdit(node.file, arg.value_end, arg.value_end, "/")])
             yield self.report(node, fix=fix, path=path, prefix=match.pattern, effect=effect,
                               start=arg.start, end=arg.end)
@@ -92,3 +93,9 @@ def _has_sibling(loc: Directive, wanted: LocationMatch) -> bool:
         if other is not loc and match is not None and duplicate_location(match, wanted):
             return True
     return False
+
+
+def _sample_file(prefix: str) -> str:
+    """A file name that reads naturally under ``prefix`` in the message."""
+    media = ("media", "upload", "photo", "image", "img", "files")
+    return "photo.jpg" if any(word in prefix.lower() for word in media) else "app.css"
