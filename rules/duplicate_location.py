@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Severity
-from nglint.fix import remove_node
 from nglint.load import Directive
 from nglint.nginx.model import LocationMatch, duplicate_location, location_match
 from nglint.rule import Rule, RuleContext, related_at
@@ -77,6 +76,8 @@ class DuplicateLocation(Rule):
             effect = _clash(om, m)
             if effect is None:
                 continue
+            from nglint.fix import remove_node  # difflib, hashlib: only when there is something to fix
+
             fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not duplicate_location(om, m) else None
             yield self.report(node, fix=fix, loc=str(m), first_at=_at(other), effect=effect,
                               related=[related_at(other, "the first one")])

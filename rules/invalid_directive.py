@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 import re
 from functools import cache
 from typing import Iterator
@@ -217,6 +216,8 @@ class InvalidDirective(Rule):
         if name in seen or _NOT_A_NAME.search(name):
             return
         seen.add(name)
+        import difflib  # only for an unknown name: not imported by every run
+
         close = difflib.get_close_matches(name, directives, n=1, cutoff=0.8)
         hint = f"; did you mean `{close[0]}`?" if close else " (a typo, or a third-party module)"
         yield self.report(node, severity=Severity.WARNING, problem=f"unknown directive `{name}`{hint}")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 from typing import Iterator
@@ -130,6 +129,8 @@ def _hint(fs: CachedView, parent: str, wanted: str) -> str:
         shown.append(name + ("/" if st is not None and stat.S_ISDIR(st.st_mode) else ""))
     more = f", … {len(names) - _LISTED} more" if len(names) > _LISTED else ""
     text = f" (it holds {', '.join(shown)}{more})"
+    import difflib  # only for a missing path: not imported by every run
+
     close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
     if close:
         st = lstat(fs, f"{base}/{close[0]}")
