@@ -362,6 +362,7 @@ class _Loader:
                 f"(the host's {self.conf_root}; set --conf-root if it is elsewhere)",
                 file=directive.file, offset=arg.start, severity="info"))
         out: list[Node] = []
+        included: list[SourceFile] = []
         for path in paths:
             if path in chain:
                 cycle = " -> ".join(self.display(p) for p in chain[chain.index(path):] + (path,))
@@ -371,8 +372,10 @@ class _Loader:
             src, nodes = self.read(path, via=directive)
             if src is None or nodes is None:
                 continue
-            directive.included.append(src)
+            included.append(src)
             out.extend(self.expand(self.place(path, nodes), parent, chain + (path,)))
+        if included:
+            directive.included = included
         return out
 
     def missing(self, directive: Directive, pattern: str, looked: str, below: str | None) -> None:
@@ -402,17 +405,23 @@ class _Loader:
         return [_copy(n) for n in nodes]
 
     def expand(self, nodes: list[Node], parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
-        """Effective children of ``parent``: each include directive followed by its files' nodes."""
-        out: list[Node] = []
-        for node in nodes:
+        """Effective children of ``parent``: each include directive followed by its files'
+        nodes. Most blocks include nothing: for them this is ``nodes`` itself, not a copy."""
+        out: list[Node] | None = None  # made at the first include that brings nodes in
+        for i, node in enumerate(nodes):
             node.parent = parent
-            out.append(node)
+            if out is not None:
+                out.append(node)
             if isinstance(node, Directive):
                 if node.block is not None:
                     node.children = self.expand(node.block, node, chain)
                 elif node.name == "include":
-                    out.extend(self.include(node, parent, chain))
-        return out
+                    found = self.include(node, parent, chain)
+                    if found:
+                        if out is None:
+                            out = nodes[:i + 1]
+                        out.extend(found)
+        return nodes if out is None else out
 
     # -- the whole config -----------------------------------------------------------------
     def config(self, key: str, display: str, context: str | None) -> Config:
