@@ -226,7 +226,8 @@ def run_check(args: argparse.Namespace) -> int:
     if app_dir and not os.path.isdir(app_dir):
         raise UsageError(f"--app {app_dir}: not a directory")
     notes: list[str] = []  # shared by every pass's Project: printed once, on stderr
-    if not app_dir and any(r.needs_app for r in rules):
+    # discover_app searches directories only: config files alone never import nglint.deploy.
+    if not app_dir and any(r.needs_app for r in rules) and any(p != "-" and os.path.isdir(p) for p in paths):
         from nglint.deploy import discover_app
 
         found = discover_app(paths)

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 from urllib.parse import quote
 
-from nglint.deploy import DeployMap, deploy_map
-from nglint.deploy.mapping import served_directories
 from nglint.diagnostics import Diagnostic, Related
 from nglint.load import Directive
 from nglint.nginx.model import HANDLERS, path_directive
@@ -31,6 +29,7 @@ from nglint.route import CompiledServer, RouteError, RouteResult, compile_config
 from nglint.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
+    from nglint.deploy import DeployMap
     from nglint.flask.model import AppModel, ProjectModel
 
 MAX_SERVERS = 16  # beyond this many app server blocks, only those serving this project's files
@@ -74,6 +73,10 @@ class CrossCheck:
     """Per-config state of the cross-check rules."""
 
     def __init__(self, ctx: RuleContext) -> None:
+        # nglint.deploy is imported only when there is an app to cross-check (cold start)
+        from nglint.deploy import deploy_map
+        from nglint.deploy.mapping import served_directories
+
         self.project = ctx.project
         self.model: ProjectModel = ctx.project.app
         app_dir = ctx.project.app_dir
