@@ -25,8 +25,6 @@ CLOSE = 2  # }
 SEMI = 3  # ;
 COMMENT = 4
 
-_PUNCT_KIND = {"{": OPEN, "}": CLOSE, ";": SEMI}
-
 
 @dataclass(slots=True)
 class Token:
@@ -68,7 +66,7 @@ LUA_BLOCK_DIRECTIVES = frozenset(
 
 # A backslash always takes the next char with it (even a newline); that pair is never
 # whitespace and never a terminator. Words come first: they are most of any config.
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""
     \s*
     (?:
@@ -80,7 +78,9 @@ _TOKEN = re.compile(
               (?:\\[^}]|[^\s}\\])* (?:\\?\})?
               (?:\\[\s\S]?|[^{};\\])?       # then one more char verbatim, even a space or a quote
           )* )
-      | (?P<punct> [{};] )
+      | (?P<semi> ; )
+      | (?P<open> \{ )
+      | (?P<close> \} )
       | (?P<comment> \#[^\n]* )
       | (?P<dq> "[^"\\]*(?:\\[\s\S][^"\\]*)*" )
       | (?P<sq> '[^'\\]*(?:\\[\s\S][^'\\]*)*' )
@@ -103,12 +103,17 @@ _LUA_PART = re.compile(
     """,
     re.X,
 )
+# The group numbers of TOKEN's alternatives, for callers that dispatch on ``m.lastindex``
+# (an int compare) rather than on ``m.lastgroup`` (a name lookup per token).
+G_WORD, G_SEMI, G_OPEN, G_CLOSE, G_COMMENT, G_DQ, G_SQ, G_OPEN_QUOTE, G_END = (
+    TOKEN.groupindex[name] for name in ("word", "semi", "open", "close", "comment", "dq", "sq", "open_quote", "end"))
 _SPACE = re.compile(r"\s*")
 _LUA_ARG = re.compile(r"(?:[^\s\\]|\\[\s\S])+")
 
 
-# (kind, value, start, end, quoted): what the parser reads; no Token objects, no lines.
+# (kind, value, start, end, quoted): a token before its line number is known.
 RawToken = tuple[int, str, int, int, bool]
+_PUNCT_KIND = {"semi": SEMI, "open": OPEN, "close": CLOSE}
 
 
 @contextmanager
@@ -174,10 +179,11 @@ def _is_lua_body(text: str, raw: list[RawToken], i: int) -> bool:
 
 
 def scan(text: str) -> list[RawToken]:
-    """The tokens of ``text`` as plain tuples: the fast path the parser uses."""
+    """The tokens of ``text`` as plain tuples, without line numbers. (The parser does not go
+    through tokens: it reads TOKEN's matches straight into directives.)"""
     tokens: list[RawToken] = []
     append = tokens.append
-    match = _TOKEN.match
+    match = TOKEN.match
     n = len(text)
     pos = 0
     expect_directive = True
@@ -191,12 +197,11 @@ def scan(text: str) -> list[RawToken]:
             if expect_directive:
                 # a Lua block follows its directive name only after whitespace, as in crossplane
                 if value in LUA_BLOCK_DIRECTIVES and pos < n and text[pos].isspace():
-                    pos = _lua_block(text, pos, value, tokens)
+                    pos = _lua_tokens(text, pos, value, tokens)
                     continue
                 expect_directive = False
-        elif kind == "punct":
-            ch = text[start]
-            append((_PUNCT_KIND[ch], ch, start, pos, False))
+        elif kind in _PUNCT_KIND:
+            append((_PUNCT_KIND[kind], text[start], start, pos, False))
             expect_directive = True
         elif kind == "comment":
             end = pos - 1 if text[pos - 1] == "\r" else pos  # CRLF: the \r belongs to the line end
@@ -212,24 +217,41 @@ def scan(text: str) -> list[RawToken]:
                 body = body.replace("\\" + quote, quote)  # only an escaped quote loses its backslash
             append((WORD, body, start, pos, True))
             if expect_directive and body in LUA_BLOCK_DIRECTIVES:
-                pos = _lua_block(text, pos, body, tokens)
+                pos = _lua_tokens(text, pos, body, tokens)
                 continue
             expect_directive = False
 
 
-def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken]) -> int:
-    """Read the `{ ... }` Lua body after ``directive`` as one quoted token plus an implied
-    `;` (an empty span after the `}`). Returns the offset after the `}`."""
+def _lua_tokens(text: str, pos: int, directive: str, tokens: list[RawToken]) -> int:
+    """Append the tokens of the Lua block after ``directive``: its argument if any, the body
+    as one quoted token and an implied `;` (an empty span after the `}`). Returns the offset
+    after the `}`."""
+    try:
+        arg, open_at, pos = lua_block(text, pos, directive)
+    except LexError as e:
+        e.tokens = tokens
+        raise
+    if arg is not None:
+        tokens.append((WORD, text[arg[0]:arg[1]], arg[0], arg[1], False))
+    tokens.append((WORD, text[open_at + 1 : pos - 1], open_at, pos, True))
+    tokens.append((SEMI, ";", pos, pos, False))
+    return pos
+
+
+def lua_block(text: str, pos: int, directive: str) -> tuple[tuple[int, int] | None, int, int]:
+    """Read what follows a Lua block directive at ``pos``: (the span of its argument, or None
+    for all but `set_by_lua_block`; the offset of the `{`; the offset after the matching `}`).
+    Raises LexError (without tokens) when the block is missing or never ends."""
     pos = _SPACE.match(text, pos).end()
     arg = None
     if directive == "set_by_lua_block":  # the one Lua block directive with an argument
         m = _LUA_ARG.match(text, pos)
         if m is None or m.end() >= len(text):
-            raise LexError("unexpected end of file in set_by_lua_block", pos, tokens)
-        arg = (WORD, m.group(), pos, m.end(), False)
+            raise LexError("unexpected end of file in set_by_lua_block", pos)
+        arg = m.span()
         pos = _SPACE.match(text, m.end()).end()
     if pos >= len(text) or text[pos] != "{":
-        raise LexError("expected { to start Lua block", pos, tokens)
+        raise LexError("expected { to start Lua block", pos)
     open_at = pos
     pos += 1
     depth = 1
@@ -237,14 +259,9 @@ def _lua_block(text: str, pos: int, directive: str, tokens: list[RawToken]) -> i
     while True:
         m = match(text, pos)
         if m is None:
-            raise LexError("unexpected end of file in Lua block", open_at, tokens)
+            raise LexError("unexpected end of file in Lua block", open_at)
         pos = m.end()
         if m.lastgroup == "brace":
             depth += 1 if text[pos - 1] == "{" else -1
             if depth == 0:
-                break
-    if arg is not None:  # only now: LexError.tokens holds complete statements and words
-        tokens.append(arg)
-    tokens.append((WORD, text[open_at + 1 : pos - 1], open_at, pos, True))
-    tokens.append((SEMI, ";", pos, pos, False))
-    return pos
+                return arg, open_at, pos

@@ -1,10 +1,19 @@
-"""Tokens → directive tree for one file."""
+"""Text → directive tree for one file.
+
+The tree is built straight from the matches of the tokenizer's regex (``lexer.TOKEN``): no
+token list, no token objects. ``lexer.tokenize`` reads the same matches the same way, and
+its output is what the crossplane-agreement tests check; tests/test_parser.py checks that
+both paths agree on every file of the corpus.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from nglint.load.lexer import CLOSE, COMMENT, OPEN, SEMI, WORD, LexError, RawToken, scan
+import sys
+
+from nglint.load.lexer import (G_CLOSE, G_COMMENT, G_DQ, G_OPEN, G_OPEN_QUOTE, G_SEMI, G_SQ, G_WORD,
+                               LUA_BLOCK_DIRECTIVES, TOKEN, LexError, lua_block)
 from nglint.load.tree import Arg, Comment, Directive, Node, SourceFile
 
 
@@ -40,7 +49,7 @@ def parse_file(src: SourceFile) -> list[Node]:
     a directive without `;`, and unterminated quotes or Lua blocks."""
     to_bytes = None if len(src.data) == len(src.text) else src.byte_offset  # None: pure ASCII
     try:
-        nodes = _build(scan(src.text), src)
+        nodes = _build(src.text, src)
     except LexError as e:
         raise ParseError(e.message, src, src.byte_offset(e.offset)) from None
     except _Unbalanced as e:
@@ -54,49 +63,103 @@ def parse_file(src: SourceFile) -> list[Node]:
     return nodes
 
 
-def _build(tokens: list[RawToken], src: SourceFile) -> list[Node]:
+def _build(text: str, src: SourceFile) -> list[Node]:
     """The tree of one file, with spans in chars."""
     root: list[Node] = []
     block = root
     parent: Directive | None = None
     stack: list[tuple[Directive | None, list[Node]]] = []  # enclosing (parent, block) pairs
     current: Directive | None = None  # directive whose arguments are being read
-    for kind, value, start, end, quoted in tokens:
-        if kind == WORD:
-            if current is None:
-                current = Directive(value, [], src, start, end, end, parent=parent)
+    args: list[Arg] = []  # its arguments
+    # Names repeat thousands of times (`location`, `listen`): one string each saves memory
+    # and makes `d.name == "location"` an identity hit. Argument values repeat within a
+    # file (`off`, `$host`, `/static/`): one string per distinct value of this file.
+    intern = sys.intern
+    values: dict[str, str] = {}
+    value_of = values.setdefault
+    n = len(text)
+    pos = 0
+    while pos >= 0:  # one pass of finditer, restarted after each Lua block (read by hand)
+        for m in TOKEN.finditer(text, pos):  # TOKEN matches at every offset: nothing is skipped
+            g = m.lastindex
+            if g == G_WORD:
+                start, end = m.span(g)
+                value = m.group(g)
+                if current is not None:
+                    args.append(Arg(value_of(value, value), start, end, False))
+                    continue
+                name = intern(value)
+                args = []
+                current = Directive(name, args, src, start, end, end, None, -1, -1, parent)
                 block.append(current)
-            else:
-                current.args.append(Arg(value, start, end, quoted))
-        elif kind == SEMI:
-            if current is None:
-                raise _Unbalanced('unexpected ";"', start)
-            current.end = end
-            current = None
-        elif kind == OPEN:
-            if current is None:
-                raise _Unbalanced('unexpected "{"', start)
-            current.block = []
-            current.block_start = start
-            stack.append((parent, block))
-            parent, block = current, current.block
-            current = None
-        elif kind == CLOSE:
-            if current is not None:
-                raise _Unbalanced(f'directive "{current.name}" is not terminated by ";"', start)
-            if parent is None:
-                raise _Unbalanced('unexpected "}"', start)
-            parent.block_end = start
-            parent.end = end
-            parent, block = stack.pop()
+                # a Lua block follows its directive name only after whitespace, as in crossplane
+                if name in LUA_BLOCK_DIRECTIVES and end < n and text[end].isspace():
+                    pos = _lua(text, end, current)
+                    current = None
+                    break
+            elif g == G_SEMI:
+                if current is None:
+                    raise _Unbalanced('unexpected ";"', m.start(g))
+                current.end = m.end()
+                current = None
+            elif g == G_OPEN:
+                if current is None:
+                    raise _Unbalanced('unexpected "{"', m.start(g))
+                current.block = []
+                current.block_start = m.start(g)
+                stack.append((parent, block))
+                parent, block = current, current.block
+                current = None
+            elif g == G_CLOSE:
+                start = m.start(g)
+                if current is not None:
+                    raise _Unbalanced(f'directive "{current.name}" is not terminated by ";"', start)
+                if parent is None:
+                    raise _Unbalanced('unexpected "}"', start)
+                parent.block_end = start
+                parent.end = start + 1
+                parent, block = stack.pop()
+            elif g == G_COMMENT:
+                start, end = m.span(g)
+                if text[end - 1] == "\r":
+                    end -= 1  # CRLF: the \r belongs to the line end
+                block.append(Comment(text[start:end], src, start, end, parent))
+            elif g == G_DQ or g == G_SQ:
+                start, end = m.span(g)
+                value = text[start + 1 : end - 1]
+                if "\\" in value:
+                    quote = text[start]
+                    value = value.replace("\\" + quote, quote)  # only an escaped quote loses its backslash
+                if current is not None:
+                    args.append(Arg(value_of(value, value), start, end, True))
+                    continue
+                args = []
+                current = Directive(intern(value), args, src, start, end, end, None, -1, -1, parent)
+                block.append(current)
+                if value in LUA_BLOCK_DIRECTIVES:
+                    pos = _lua(text, end, current)
+                    current = None
+                    break
+            elif g == G_OPEN_QUOTE:
+                raise LexError("unterminated quoted string", m.start(g))
         else:
-            assert kind == COMMENT
-            block.append(Comment(value, src, start, end, parent))
+            pos = -1  # the end of the text
     if current is not None:
         raise _Unbalanced(f'unexpected end of file, expecting ";" or "}}" after "{current.name}"', None)
     if parent is not None:
         raise _Unbalanced('unexpected end of file, expecting "}"', None, parent)
     return root
+
+
+def _lua(text: str, pos: int, directive: Directive) -> int:
+    """Give ``directive`` the Lua block after it at ``pos`` (its argument if any, then the
+    body as one quoted argument); the `;` is implied after the `}`. Returns that offset."""
+    arg, open_at, pos = lua_block(text, pos, directive.name)
+    if arg is not None:
+        directive.args.append(Arg(text[arg[0] : arg[1]], arg[0], arg[1], False))
+    directive.args.append(Arg(text[open_at + 1 : pos - 1], open_at, pos, True))
+    directive.end = pos
+    return pos
 
 
 def _spans_to_bytes(nodes: list[Node], to_bytes: Callable[[int], int]) -> None:
