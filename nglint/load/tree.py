@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -110,6 +110,9 @@ class Directive:
     # would cost 56 bytes and one more object for the garbage collector to traverse).
     included: list[SourceFile] | tuple[()] = ()
     synthetic: bool = False  # a block nglint made up (the server around a location snippet)
+    # by_name()'s cache and the body list it was built from (see there).
+    _by_name: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
+    _indexed: list[Node] | None = field(default=None, init=False, repr=False)
 
     # -- convenience -------------------------------------------------------
     @property
@@ -130,14 +133,38 @@ class Directive:
             return self.children
         return self.block or []
 
+    def by_name(self) -> dict[str, list[Directive]]:
+        """Direct child directives (effective) grouped by name, each list in order; read-only.
+
+        Built on first use and kept, so asking a server with thousands of children for its
+        `listen`s does not rescan them. Trees do not change once loaded; during loading the
+        loader replaces a block's ``children`` list when it expands includes, and the cache
+        is rebuilt when the list it was built from is no longer the body.
+        """
+        body = self.children if self.children is not None else self.block
+        if body is None:
+            return _NO_CHILDREN
+        if self._indexed is not body:
+            index: dict[str, list[Directive]] = {}
+            for node in body:
+                if isinstance(node, Directive):
+                    found = index.get(node.name)
+                    if found is None:
+                        index[node.name] = [node]
+                    else:
+                        found.append(node)
+            self._by_name, self._indexed = index, body
+        return self._by_name  # type: ignore[return-value]
+
     def directives(self, name: str | None = None) -> Iterator[Directive]:
         """Direct child directives (effective), optionally only those called ``name``."""
-        for node in self.body():
-            if isinstance(node, Directive) and (name is None or node.name == name):
-                yield node
+        if name is not None:
+            return iter(self.by_name().get(name, ()))
+        return (node for node in self.body() if isinstance(node, Directive))
 
     def find(self, name: str) -> Directive | None:
-        return next(self.directives(name), None)
+        found = self.by_name().get(name)
+        return found[0] if found else None
 
     def enclosing(self, name: str) -> Directive | None:
         node = self.parent
@@ -163,3 +190,4 @@ class Directive:
 
 
 Node = Directive | Comment
+_NO_CHILDREN: dict[str, list[Directive]] = {}  # by_name() of a simple directive

@@ -46,18 +46,19 @@ class LocationMatch:
 
 def location_match(loc: Directive) -> LocationMatch | None:
     """Parse `location [modifier] pattern` the way nginx does (`~*\\.php` and `=/x` included)."""
-    args = loc.values
+    args = loc.args
     if not args:
         return None
-    if len(args) >= 2 and args[0] in ("=", "^~", "~", "~*"):
-        return LocationMatch(args[0], args[1])
-    first = args[0]
+    first = args[0].value
+    if len(args) >= 2 and first in ("=", "^~", "~", "~*"):
+        return LocationMatch(first, args[1].value)
     if first.startswith("@"):
         return LocationMatch("@", first)
     # nginx accepts the modifier glued to the pattern: `location =/x`, `location ~*\.css$`
-    for mod in ("^~", "~*", "=", "~"):
-        if first.startswith(mod) and len(first) > len(mod):
-            return LocationMatch(mod, first[len(mod):])
+    if first.startswith(("^~", "~", "=")):
+        for mod in ("^~", "~*", "=", "~"):
+            if first.startswith(mod) and len(first) > len(mod):
+                return LocationMatch(mod, first[len(mod):])
     return LocationMatch("", first)
 
 
@@ -89,6 +90,7 @@ HANDLERS = UPSTREAM_HANDLERS + ("empty_gif", "stub_status")
 # `root` and `alias` share one slot: an alias in a location hides an outer root and the
 # other way round; nested locations inherit either (alias keeps its owner's prefix length).
 PATH_SLOT = ("root", "alias")
+_ANSWERS = HANDLERS + ("return",)
 _NONAME = ("if", "limit_except")
 
 
@@ -100,35 +102,39 @@ def _levels(block: Directive):
 
 
 class BlockIndex:
-    """Child directives by name, per block, built on first use: an `http` block with
-    thousands of servers is scanned once, not once per lookup."""
+    """Child directives of a block under several names at once (`root`/`alias`,
+    `allow`/`deny`), in effective order, remembered per block; lookups of one name go
+    straight to the tree's own index (:meth:`Directive.by_name`)."""
 
     def __init__(self) -> None:
-        self._tables: dict[int, dict[str, list[Directive]]] = {}
+        self._tables: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
         self._blocks: list[Directive] = []  # keeps ids stable while the index lives
 
     def children(self, block: Directive, *names: str) -> list[Directive]:
         """The block's direct children called any of ``names``, in effective order."""
-        table = self._tables.get(id(block))
-        if table is None:
-            table = {}
-            for d in block.directives():
-                table.setdefault(d.name, []).append(d)
-            self._tables[id(block)] = table
+        return _own(block, names, self)
+
+    def _combined(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
+        key = (id(block), names)
+        found = self._tables.get(key)
+        if found is None:
+            found = self._tables[key] = _merged(block, names)
             self._blocks.append(block)
-        if len(names) == 1:
-            return table.get(names[0], [])
-        key = "\0".join(names)
-        if key not in table:
-            table[key] = [d for d in block.directives() if d.name in names] \
-                if sum(1 for n in names if n in table) > 1 else [d for n in names for d in table.get(n, [])]
-        return table[key]
+        return found
+
+
+def _merged(block: Directive, names: tuple[str, ...]) -> list[Directive]:
+    table = block.by_name()
+    present = [n for n in names if n in table]
+    if len(present) <= 1:
+        return table[present[0]] if present else []
+    return [d for d in block.directives() if d.name in names]  # interleaved: keep config order
 
 
 def _own(level: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
-    if index is not None:
-        return index.children(level, *names)
-    return [d for d in level.directives() if d.name in names]
+    if len(names) == 1:
+        return level.by_name().get(names[0], [])
+    return index._combined(level, names) if index is not None else _merged(level, names)
 
 
 def effective_all(block: Directive, name: str, index: BlockIndex | None = None) -> list[Directive]:
@@ -160,10 +166,28 @@ def effective(block: Directive, name: str, index: BlockIndex | None = None) -> D
     return found[0] if found else None
 
 
+def content_handler(block: Directive) -> Directive | None:
+    """The content handler in effect in ``block``: the first of HANDLERS, in that order,
+    found in the block itself or, for an `if`/`limit_except` block, in the blocks around
+    it up to its location (what ``effective(block, name)`` gives for each name in turn)."""
+    tables = []
+    for level in _levels(block):
+        tables.append(level.by_name())
+        if level.name not in _NONAME:
+            break
+    for name in HANDLERS:
+        for table in tables:
+            found = table.get(name)
+            if found:
+                return found[0]
+    return None
+
+
 def own_handler(block: Directive) -> Directive | None:
     """The block's own content handler or `return`: with one, the block answers without
     reading files."""
-    return next((d for d in block.directives() if d.name in HANDLERS or d.name == "return"), None)
+    found = _merged(block, _ANSWERS)
+    return found[0] if found else None
 
 
 def path_directive(block: Directive, index: BlockIndex | None = None) -> Directive | None:

@@ -27,7 +27,7 @@ class Problem:
         return f"{self.directive.location}: {self.message}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Level:
     """The locations directly inside a server or a location."""
 
@@ -42,12 +42,12 @@ class Level:
         return not (self.exact or self.prefix or self.regexes)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Loc:
     directive: Directive
     match: LocationMatch
     parent: Loc | None
-    level: Level = field(default_factory=Level)
+    level: Level = field(default_factory=lambda: _NO_LOCATIONS)
     regex: Pcre | None = None
     regex_error: str | None = None
     auto_redirect: bool = False
@@ -68,6 +68,9 @@ class Loc:
 
     def __repr__(self) -> str:
         return f"<Loc {self.path} @{self.directive.location}>"
+
+
+_NO_LOCATIONS = Level()  # shared by every block without locations; never modified
 
 
 @dataclass(eq=False)
@@ -101,18 +104,8 @@ class CompiledServer:
 
     def all_locations(self) -> list[Loc]:
         """Every location of the server (named ones included), in config order."""
-        out: list[Loc] = []
-
-        def walk(block: Directive, parent: Loc | None) -> None:
-            for d in block.directives("location"):
-                loc = self._by_directive.get(id(d))
-                if loc is not None:
-                    out.append(loc)
-                    walk(d, loc)
-
         self.locations()
-        walk(self.directive, None)
-        return out
+        return list(self._all)
 
     @property
     def errors(self) -> list[Problem]:
@@ -121,16 +114,21 @@ class CompiledServer:
 
     def _build(self) -> None:
         self._by_directive: dict[int, Loc] = {}
+        self._all: list[Loc] = []  # pre-order, as all_locations() lists them
         self._root = self._build_level(self.directive, None)
         self._check_if_blocks(self.directive)
 
     def _build_level(self, block: Directive, parent: Loc | None) -> Level:
+        found = block.by_name().get("location")
+        if not found:
+            return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
-        for d in block.directives("location"):
+        for d in found:
             loc = self._make(d, parent)
             if loc is None:
                 continue
             self._by_directive[id(d)] = loc
+            self._all.append(loc)
             m = loc.match
             if m.is_named:
                 if parent is not None:
@@ -146,17 +144,20 @@ class CompiledServer:
                 else:
                     table[m.pattern] = loc
             loc.level = self._build_level(d, loc)
-        level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
-        for pattern in set(level.exact) | set(level.prefix):
-            node = level.exact.get(pattern) or level.prefix[pattern]
-            if any(x.auto_redirect for x in (level.exact.get(pattern), level.prefix.get(pattern)) if x):
-                level.redirect[pattern] = node
+        if level.prefix:
+            level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
+        # A prefix ending in "/" whose location passes upstream answers its slash-less URI
+        # with a 301; the exact location of the same pattern is the one that answers.
+        for table in (level.exact, level.prefix):
+            for pattern, loc in table.items():
+                if loc.auto_redirect and pattern not in level.redirect:
+                    level.redirect[pattern] = level.exact.get(pattern) or loc
         return level
 
     def _make(self, d: Directive, parent: Loc | None) -> Loc | None:
-        args = d.values
-        if not args or len(args) > 2 or (len(args) == 2 and args[0] not in ("=", "^~", "~", "~*")):
-            msg = (f'invalid location modifier "{args[0]}"' if len(args) == 2
+        args = d.args
+        if not args or len(args) > 2 or (len(args) == 2 and args[0].value not in ("=", "^~", "~", "~*")):
+            msg = (f'invalid location modifier "{args[0].value}"' if len(args) == 2
                    else "invalid number of arguments in \"location\" directive")
             self._errors.append(Problem(d, msg))
             return None
@@ -179,10 +180,15 @@ class CompiledServer:
             except RegexError as e:
                 loc.regex_error = str(e)
         if (m.is_prefix or m.is_exact) and m.pattern.endswith("/"):
-            loc.auto_redirect = any(c.name in UPSTREAM_HANDLERS for c in d.directives())
+            loc.auto_redirect = not d.by_name().keys().isdisjoint(UPSTREAM_HANDLERS)
         return loc
 
     def _check_if_blocks(self, block: Directive) -> None:
+        table = block.by_name()
+        if "if" not in table and "limit_except" not in table:  # the usual case: no scan
+            for d in table.get("location", ()):
+                self._check_if_blocks(d)
+            return
         for d in block.directives():
             if d.name in ("if", "limit_except"):
                 for inner in d.walk():
