@@ -21,6 +21,9 @@ MEDIA_FILES = ("uploads/example.jpg", "example.png", "report.pdf", "video.mp4")
 _MEDIA_SEGMENT = re.compile(r"(?:^|/)(?:media|uploads?|files)(?:/|$)", re.I)
 
 
+_FILE_SETTINGS = ("root", "alias", "try_files")
+
+
 def looks_static(pattern: str) -> bool:
     return bool(_STATIC_SEGMENT.search(pattern))
 
@@ -31,8 +34,7 @@ def serves_files(loc: Loc) -> bool:
     d = loc.directive
     if own_handler(d) is not None:
         return False
-    own = {c.name for c in d.directives()}
-    return bool(own & {"root", "alias", "try_files"}) or looks_static(loc.match.pattern)
+    return not d.by_name().keys().isdisjoint(_FILE_SETTINGS) or looks_static(loc.match.pattern)
 
 
 def samples(prefix: str) -> list[str]:

@@ -66,10 +66,14 @@ class RegexStealsStaticLocation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
         for server in cc.servers:
-            for loc in server.all_locations():
+            locations = server.all_locations()
+            regexes = [loc for loc in locations if loc.regex is not None]
+            if not regexes:
+                continue  # nothing to steal with (the location search skips unusable regexes)
+            for loc in locations:
                 if loc.match.modifier != "" or not serves_files(loc):
                     continue
-                found = _steal(server, loc)
+                found = _steal(server, loc, regexes)
                 if found is None:
                     continue
                 url, thief = found
@@ -83,9 +87,16 @@ class RegexStealsStaticLocation(Rule):
                                   related=[related_at(thief.directive, f"this regex location answers {url}")])
 
 
-def _steal(server: CompiledServer, loc: Loc) -> tuple[str, Loc] | None:
+def _steal(server: CompiledServer, loc: Loc, regexes: list[Loc]) -> tuple[str, Loc] | None:
     """A sample URL the prefix search gives to ``loc`` but a regex outside it takes."""
+    outside = [rx.regex for rx in regexes if not inside(rx, loc)]
+    if not outside:
+        return None
     for url in samples(loc.match.pattern):
+        # Only a regex outside ``loc`` that matches the URL can take it: a plain search
+        # rules out most URLs without running nginx's location search twice.
+        if not any(rx.search(url) for rx in outside):
+            continue
         winner = prefix_location(server, url)
         if winner is None or not inside(winner, loc):
             continue  # a longer prefix elsewhere owns this URL

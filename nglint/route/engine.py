@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
-from nglint.nginx.model import (HANDLERS, UPSTREAM_HANDLERS, access_rules, effective, effective_all, flag,
+from nglint.nginx.model import (UPSTREAM_HANDLERS, access_rules, content_handler, effective, effective_all, flag,
                                 owner_match, path_directive)
 from nglint.nginx.regex import PcreMatch, RegexError, compile_pcre
 from nglint.nginx.servers import ListenError, normalize_host, parse_address
@@ -731,10 +731,15 @@ def _location_phases(req: _Request) -> object:
     return _content(req)
 
 
+_REWRITE_MODULE = ("rewrite", "return", "break", "set", "if")
+
+
 def _rewrite_block(req: _Request, block: Directive, server_level: bool) -> object | None:
     """Run the rewrite-module directives of ``block`` in order, the inner directives of a
     true `if` inline (nginx compiles them into one code sequence). Returns a _Final/
     _Internal/_Named, _Research when the URI changed in a location, or None to go on."""
+    if block.by_name().keys().isdisjoint(_REWRITE_MODULE):
+        return None  # most blocks: nothing to run
     changed = False
     stack = [iter(list(block.directives()))]
     while stack:
@@ -1003,10 +1008,9 @@ def _errno_text(err: str | None) -> str:
 
 def _content(req: _Request) -> object:
     assert req.conf is not None
-    for name in HANDLERS:
-        found = effective_all(req.conf, name, req.cc.index)
-        if found:
-            return _handler(req, found[0])
+    handler = content_handler(req.conf)
+    if handler is not None:
+        return _handler(req, handler)
     try:
         if req.uri.endswith("/"):
             return _index(req)
