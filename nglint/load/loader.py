@@ -258,6 +258,9 @@ class _Loader:
         self.issues: list[LoadIssue] = []
         self.unmatched: list[str] = []
         self.mapping_noted = False
+        # include argument → resolve()'s answer: generated configs include the same snippet
+        # thousands of times, and each lookup costs path joins and a stat per directory.
+        self.resolved: dict[str, tuple[list[str], str, str | None]] = {}
 
     def enter(self, key: str, conf_dir: Path, main_config: bool) -> None:
         """Set nginx's conf dir for the entry file ``key``. A snippet (not a main config)
@@ -269,6 +272,7 @@ class _Loader:
             self.search_dirs.append(own)
         root = self.conf_root + "/"
         self.map_conf_root = self.disk and not key.startswith(root)
+        self.resolved.clear()  # answers depend on the directories set here
 
     # -- files ------------------------------------------------------------------------
     def read(self, key: str, display: str | None = None,
@@ -321,7 +325,13 @@ class _Loader:
     # -- includes -----------------------------------------------------------------------
     def resolve(self, pattern: str) -> tuple[list[str], str, str | None]:
         """(files matched in order, the path looked at, the part below the conf root when an
-        absolute host path was mapped onto the conf dir)."""
+        absolute host path was mapped onto the conf dir). Looked up once per pattern."""
+        found = self.resolved.get(pattern)
+        if found is None:
+            found = self.resolved[pattern] = self._resolve(pattern)
+        return found
+
+    def _resolve(self, pattern: str) -> tuple[list[str], str, str | None]:
         magic = glob.has_magic(pattern)
         below = None
         if os.path.isabs(pattern):
