@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
@@ -68,6 +68,41 @@ def _tables() -> tuple[dict[str, list[int]], dict[tuple[str, ...], int], dict[st
     styles = {"block": a.NGX_CONF_BLOCK, "flag": a.NGX_CONF_FLAG, "any": a.NGX_CONF_ANY,
               "1more": a.NGX_CONF_1MORE, "2more": a.NGX_CONF_2MORE}
     return {**a.DIRECTIVES, **newer}, dict(a.CONTEXTS), styles
+
+
+# _verdict() outcomes besides None (fine) and a problem text.
+_SKIP = "skip"  # a third-party module's directive: not checked
+_UNKNOWN = "unknown"  # not in the tables
+_FLAG = "flag"  # fine if the one argument is `on`/`off` (or a template placeholder)
+
+
+@lru_cache(maxsize=4096)
+def _verdict(name: str, where: tuple[str, ...], n: int, has_block: bool) -> str | None:
+    """What the tables say about directive ``name`` with ``n`` arguments (and a block or
+    not) in context ``where``. Everything but a flag's value decides it, so a config's
+    thousands of directives cost one lookup each after the first of their kind."""
+    if _THIRD_PARTY.match(name):
+        return _SKIP
+    directives, contexts, styles = _tables()
+    masks = directives.get(name)
+    if masks is None:
+        return _UNKNOWN
+    if where not in contexts:
+        return None
+    allowed = [m for m in masks if m & contexts[where]]
+    if not allowed:
+        return f"`{name}` is not allowed in {_describe(where)}"
+    shaped = [m for m in allowed if bool(m & styles["block"]) == has_block]
+    if not shaped:
+        return (f"`{name}` takes no `{{}}` block; end it with `;`" if has_block
+                else f"`{name}` needs a `{{}}` block")
+    for m in shaped:
+        if (n <= 7 and m >> n & 1) or m & styles["any"] or (m & styles["1more"] and n >= 1) or \
+                (m & styles["2more"] and n >= 2):
+            return None
+    if n == 1 and any(m & styles["flag"] for m in shaped):
+        return _FLAG
+    return f"`{name}` takes {_takes(shaped, styles)}, not {n}"
 
 
 def _describe(ctx: tuple[str, ...]) -> str:
@@ -164,55 +199,34 @@ class InvalidDirective(Rule):
     def _check_block(self, nodes: list[Node], where: tuple[str, ...], unknown: set[str]) -> Iterator[Diagnostic]:
         """Check ``nodes`` as the contents of context ``where``; ``unknown`` collects the
         unknown names reported so far (each is reported once)."""
-        directives, contexts, styles = _tables()
+        contexts = _tables()[1]
         for node in nodes:
             if not isinstance(node, Directive):
                 continue
-            if _THIRD_PARTY.match(node.name):
+            name = node.name
+            verdict = _verdict(name, where, len(node.args), node.block is not None)
+            if verdict is _SKIP:
                 continue
-            masks = directives.get(node.name)
-            if masks is None:
-                yield from self._unknown(node, directives, unknown)
+            if verdict is _UNKNOWN:
+                yield from self._unknown(node, unknown)
                 continue  # nothing is known about what an unknown block contains
-            yield from self._check_one(node, masks, where, contexts, styles)
-            if node.block is not None and node.name not in _DATA_BLOCKS:
+            if verdict is _FLAG:
+                value = node.args[0].value
+                # a template placeholder is filled in before nginx sees it
+                if value.lower() not in ("on", "off") and not _PLACEHOLDER.search(value):
+                    yield self.report(node, problem=f"`{name}` takes `on` or `off`, not `{value}`")
+            elif verdict is not None:
+                yield self.report(node, problem=verdict)
+            if node.block is not None and name not in _DATA_BLOCKS:
                 # nested locations are checked like any location, as nginx does
-                inner = ("http", "location") if where[:1] == ("http",) and node.name == "location" \
-                    else where + (node.name,)
+                inner = ("http", "location") if where[:1] == ("http",) and name == "location" \
+                    else where + (name,)
                 if inner in contexts:
                     yield from self._check_block(node.body(), inner, unknown)
 
-    def _check_one(self, node: Directive, masks: list[int], where: tuple[str, ...],
-                   contexts: dict[tuple[str, ...], int], styles: dict[str, int]) -> Iterator[Diagnostic]:
-        if where not in contexts:
-            return
-        allowed = [m for m in masks if m & contexts[where]]
-        if not allowed:
-            yield self.report(node, problem=f"`{node.name}` is not allowed in {_describe(where)}")
-            return
-        n = len(node.args)
-        has_block = node.block is not None
-        shaped = [m for m in allowed if bool(m & styles["block"]) == has_block]
-        if not shaped:
-            problem = (f"`{node.name}` takes no `{{}}` block; end it with `;`" if has_block
-                       else f"`{node.name}` needs a `{{}}` block")
-            yield self.report(node, problem=problem)
-            return
-        for m in shaped:
-            if (n <= 7 and m >> n & 1) or m & styles["any"] or (m & styles["1more"] and n >= 1) or \
-                    (m & styles["2more"] and n >= 2) or \
-                    (m & styles["flag"] and n == 1 and node.args[0].value.lower() in ("on", "off")):
-                return
-        if n == 1 and any(m & styles["flag"] for m in shaped):
-            if _PLACEHOLDER.search(node.args[0].value):
-                return  # filled in by a template engine
-            problem = f"`{node.name}` takes `on` or `off`, not `{node.args[0].value}`"
-        else:
-            problem = f"`{node.name}` takes {_takes(shaped, styles)}, not {n}"
-        yield self.report(node, problem=problem)
-
-    def _unknown(self, node: Directive, directives: dict[str, list[int]], seen: set[str]) -> Iterator[Diagnostic]:
+    def _unknown(self, node: Directive, seen: set[str]) -> Iterator[Diagnostic]:
         name = node.name
+        directives = _tables()[0]
         if name in seen or _NOT_A_NAME.search(name):
             return
         seen.add(name)

@@ -181,9 +181,18 @@ class Directive:
     def walk(self) -> Iterator[Directive]:
         """This directive and every directive below it, in order."""
         yield self
-        for node in self.body():
-            if isinstance(node, Directive):
-                yield from node.walk()
+        # An explicit stack, not recursive `yield from`: each node then passes through one
+        # generator instead of one per ancestor.
+        stack = [iter(self.body())]
+        while stack:
+            for node in stack[-1]:
+                if isinstance(node, Directive):
+                    yield node
+                    if node.children is not None or node.block:
+                        stack.append(iter(node.body()))
+                        break  # descend; the loop over this level resumes after the block
+            else:
+                stack.pop()
 
     def __repr__(self) -> str:
         return f"<{self.name} {' '.join(self.values)} @{self.location}>"
