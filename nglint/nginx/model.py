@@ -108,11 +108,22 @@ class BlockIndex:
 
     def __init__(self) -> None:
         self._tables: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
+        self._nearest: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
         self._blocks: list[Directive] = []  # keeps ids stable while the index lives
 
     def children(self, block: Directive, *names: str) -> list[Directive]:
         """The block's direct children called any of ``names``, in effective order."""
         return _own(block, names, self)
+
+    def nearest(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
+        """:func:`_nearest`, remembered per block (the simulator asks a location for its
+        `root`/`alias` several times per request)."""
+        key = (id(block), names)
+        found = self._nearest.get(key)
+        if found is None:
+            found = self._nearest[key] = _nearest(block, names, self)
+            self._blocks.append(block)
+        return found
 
     def _combined(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
         key = (id(block), names)
@@ -137,6 +148,19 @@ def _own(level: Directive, names: tuple[str, ...], index: BlockIndex | None) -> 
     return index._combined(level, names) if index is not None else _merged(level, names)
 
 
+def _nearest(block: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
+    """The ``names`` directives of the nearest level, from ``block`` outwards, that has any."""
+    for level in _levels(block):
+        own = _own(level, names, index)
+        if own:
+            return own
+    return []
+
+
+def _inherited(block: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
+    return index.nearest(block, names) if index is not None else _nearest(block, names, None)
+
+
 def effective_all(block: Directive, name: str, index: BlockIndex | None = None) -> list[Directive]:
     """Every ``name`` directive that applies in ``block``: those of the nearest level that
     has any (arrays such as `index` or `error_page` are replaced as a whole, not merged)."""
@@ -151,11 +175,7 @@ def effective_all(block: Directive, name: str, index: BlockIndex | None = None) 
     if name in PATH_SLOT:
         d = path_directive(block, index)
         return [d] if d is not None and d.name == name else []
-    for level in _levels(block):
-        own = _own(level, (name,), index)
-        if own:
-            return own
-    return []
+    return _inherited(block, (name,), index)
 
 
 def effective(block: Directive, name: str, index: BlockIndex | None = None) -> Directive | None:
@@ -193,20 +213,13 @@ def own_handler(block: Directive) -> Directive | None:
 def path_directive(block: Directive, index: BlockIndex | None = None) -> Directive | None:
     """The `root` or `alias` that maps URIs to files in ``block`` (None: nginx's default
     `root html`)."""
-    for level in _levels(block):
-        found = _own(level, PATH_SLOT, index)
-        if found:
-            return found[0]
-    return None
+    found = _inherited(block, PATH_SLOT, index)
+    return found[0] if found else None
 
 
 def access_rules(block: Directive, index: BlockIndex | None = None) -> list[Directive]:
     """`allow`/`deny` rules in effect, in order (one array in nginx, inherited as a whole)."""
-    for level in _levels(block):
-        found = _own(level, ("allow", "deny"), index)
-        if found:
-            return found
-    return []
+    return _inherited(block, ("allow", "deny"), index)
 
 
 def flag(block: Directive, name: str, default: bool, index: BlockIndex | None = None) -> bool:

@@ -34,6 +34,8 @@ def normalize_path(raw: str, merge_slashes: bool = True) -> str:
     """
     if not raw.startswith("/"):
         raise BadRequest(f"request path {raw!r} does not start with /")
+    if "%" not in raw and "#" not in raw and "//" not in raw and "/." not in raw:
+        return raw  # nothing to decode, merge or resolve: the parser below would copy it as is
     data = raw.encode("utf-8", "surrogateescape")
     out = bytearray()
     i, n = 0, len(data)
