@@ -63,25 +63,44 @@ class DuplicateLocation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         node = ctx.directive
         assert node is not None
-        m = location_match(node)
         parent = node.parent
-        if m is None or parent is None:
+        if parent is None:
             return
-        for other in parent.directives("location"):
-            if other is node:
-                break
-            om = location_match(other)
-            if om is None:
-                continue
-            effect = _clash(om, m)
-            if effect is None:
-                continue
-            from nglint.fix import remove_node  # difflib, hashlib: only when there is something to fix
+        # The clashes of all the locations of ``parent`` are found on its first location's
+        # turn: matching each location against every earlier sibling again is quadratic.
+        by_parent = ctx.cache.setdefault("duplicate-location", {})
+        clashes = by_parent.get(id(parent))
+        if clashes is None:
+            clashes = by_parent[id(parent)] = _clashes(parent)
+        found = clashes.get(id(node))
+        if found is None:
+            return
+        other, om, m, effect = found
+        from nglint.fix import remove_node  # difflib, hashlib: only when there is something to fix
 
-            fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not duplicate_location(om, m) else None
-            yield self.report(node, fix=fix, loc=str(m), first_at=_at(other), effect=effect,
-                              related=[related_at(other, "the first one")])
-            return
+        fix = Fix.unsafe(self.fix_title, [remove_node(node)]) if not duplicate_location(om, m) else None
+        yield self.report(node, fix=fix, loc=str(m), first_at=_at(other), effect=effect,
+                          related=[related_at(other, "the first one")])
+
+
+def _clashes(parent: Directive) -> dict[int, tuple[Directive, LocationMatch, LocationMatch, str]]:
+    """id of each location in ``parent`` that repeats an earlier one → (the first one it
+    clashes with, their matches, what happens). Only locations with the same pattern can
+    clash, so each is compared with its namesakes alone."""
+    out: dict[int, tuple[Directive, LocationMatch, LocationMatch, str]] = {}
+    earlier: dict[str, list[tuple[Directive, LocationMatch]]] = {}
+    for d in parent.directives("location"):
+        m = location_match(d)
+        if m is None:
+            continue
+        namesakes = earlier.setdefault(m.pattern, [])
+        for other, om in namesakes:
+            effect = _clash(om, m)
+            if effect is not None:
+                out[id(d)] = (other, om, m, effect)
+                break
+        namesakes.append((d, m))
+    return out
 
 
 def _clash(first: LocationMatch, second: LocationMatch) -> str | None:

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.load import Directive
-from nglint.nginx.model import location_match, own_handler, path_directive
+from nglint.nginx.model import LocationMatch, location_match, own_handler, path_directive
 from nglint.rule import Rule, RuleContext, related_at
 
 # Last segment of a location prefix that says what the location serves.
@@ -66,13 +66,18 @@ class StaticMediaSameDirectory(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         for server in ctx.config.servers():
+            found: list[tuple[Directive, LocationMatch, str]] = []
+            for loc in _locations(server, []):
+                match = location_match(loc)
+                kind = _kind(match) if match is not None else None
+                if match is not None and kind is not None:
+                    found.append((loc, match, kind))
+            if len({kind for _, _, kind in found}) < 2:
+                continue  # no static and media pair to compare
             statics: list[tuple[Directive, str]] = []
             medias: list[tuple[Directive, str, Directive]] = []
-            for loc in _locations(server):
-                kind = _kind(loc)
-                if kind is None:
-                    continue
-                served = _directory(loc)
+            for loc, match, kind in found:
+                served = _directory(loc, match)
                 if served is None:
                     continue
                 if kind == "static":
@@ -97,10 +102,12 @@ class StaticMediaSameDirectory(Rule):
                     break
 
 
-def _locations(block: Directive) -> Iterator[Directive]:
+def _locations(block: Directive, out: list[Directive]) -> list[Directive]:
+    """The locations in ``block``, nested ones after their parent, appended to ``out``."""
     for loc in block.directives("location"):
-        yield loc
-        yield from _locations(loc)
+        out.append(loc)
+        _locations(loc, out)
+    return out
 
 
 def _pattern(loc: Directive) -> str:
@@ -108,9 +115,8 @@ def _pattern(loc: Directive) -> str:
     return str(match) if match is not None else " ".join(loc.values)
 
 
-def _kind(loc: Directive) -> str | None:
-    match = location_match(loc)
-    if match is None or not match.is_prefix:
+def _kind(match: LocationMatch) -> str | None:
+    if not match.is_prefix:
         return None
     segment = match.pattern.rstrip("/").rsplit("/", 1)[-1].lower()
     if segment in STATIC_NAMES:
@@ -120,14 +126,12 @@ def _kind(loc: Directive) -> str | None:
     return None
 
 
-def _directory(loc: Directive) -> tuple[str, Directive] | None:
+def _directory(loc: Directive, match: LocationMatch) -> tuple[str, Directive] | None:
     """The directory a prefix location serves files from, with the directive that says so
     (its own `alias`, else the `root` in effect + the prefix); None for proxies, variables
     and locations inside an aliased one (its own rules apply there)."""
     if own_handler(loc) is not None:
         return None
-    match = location_match(loc)
-    assert match is not None
     d = path_directive(loc)
     if d is None or (d.name == "alias" and d.parent is not loc):
         return None

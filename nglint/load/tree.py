@@ -113,6 +113,9 @@ class Directive:
     # by_name()'s cache and the body list it was built from (see there).
     _by_name: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
     _indexed: list[Node] | None = field(default=None, init=False, repr=False)
+    # A location's parsed match, kept by nglint.nginx.model.location_match(): a dozen rules
+    # and the simulator ask for it, and the arguments do not change once loaded.
+    _match: object = field(default=None, init=False, repr=False)
 
     # -- convenience -------------------------------------------------------
     @property

@@ -46,12 +46,19 @@ class LocationMatch:
 
 def location_match(loc: Directive) -> LocationMatch | None:
     """Parse `location [modifier] pattern` the way nginx does (`~*\\.php` and `=/x` included)."""
+    cached = loc._match  # computed once per directive (see Directive._match)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     args = loc.args
     if not args:
         return None
-    first = args[0].value
-    if len(args) >= 2 and first in ("=", "^~", "~", "~*"):
-        return LocationMatch(first, args[1].value)
+    loc._match = match = _parse_match(args[0].value, args[1].value if len(args) >= 2 else None)
+    return match
+
+
+def _parse_match(first: str, second: str | None) -> LocationMatch:
+    if second is not None and first in ("=", "^~", "~", "~*"):
+        return LocationMatch(first, second)
     if first.startswith("@"):
         return LocationMatch("@", first)
     # nginx accepts the modifier glued to the pattern: `location =/x`, `location ~*\.css$`
