@@ -6,6 +6,7 @@ config)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nglint.nginx.model import owner_match, own_handler, path_directive
 from nglint.route import Loc
@@ -98,6 +99,7 @@ def _top_level_alternation(pattern: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)  # thousands of servers repeat the same few regexes
 def literal_prefix(pattern: str) -> tuple[str, str] | None:
     """(literal text every match starts with, the rest of the pattern) for a regex anchored
     with `^`; None when the pattern is not anchored or has a top-level `|`."""

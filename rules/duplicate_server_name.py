@@ -4,7 +4,7 @@ from typing import Iterator
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.load import Directive
-from nglint.nginx.servers import PLACEHOLDER_NAMES, declared_names, format_address, name_keys
+from nglint.nginx.servers import PLACEHOLDER_NAMES, format_address, name_keys
 from nglint.route import compile_config
 from nglint.rule import Rule, RuleContext, related_at
 
@@ -67,7 +67,7 @@ class DuplicateServerName(Rule):
             owner: dict[tuple[str, str], tuple[Directive, Directive]] = {}  # claim → (server, server_name)
             for srv in group.servers:
                 server = srv.directive
-                for name in declared_names(server):
+                for name in srv.declared:
                     if name.name in PLACEHOLDER_NAMES:
                         continue
                     # Identical regexes claim each other too: nginx does not warn, but the

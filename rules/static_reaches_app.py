@@ -88,12 +88,26 @@ class StaticReachesApp(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
-        by_name: dict[str, list[tuple[CompiledServer, Loc]]] = {}
+        # Only a name two server blocks share can send a URL to the "other" block, so the
+        # static locations of the rest are never looked at.
+        holders: dict[str, list[CompiledServer]] = {}
         for s in cc.servers:
-            found = [loc for loc in s.all_locations()
-                     if loc.match.is_prefix and looks_static(loc.match.pattern) and serves_files(loc)]
-            for name in {n for n in s.names if n not in _NO_NAME} if found else ():
+            for name in {n for n in s.names if n not in _NO_NAME}:
+                holders.setdefault(name, []).append(s)
+        statics: dict[int, list[Loc]] = {}
+        by_name: dict[str, list[tuple[CompiledServer, Loc]]] = {}
+        for name, servers in holders.items():
+            if len(servers) < 2:
+                continue
+            for s in servers:
+                found = statics.get(s.index)
+                if found is None:
+                    found = statics[s.index] = [
+                        loc for loc in s.all_locations()
+                        if loc.match.is_prefix and looks_static(loc.match.pattern) and serves_files(loc)]
                 by_name.setdefault(name, []).extend((s, loc) for loc in found)
+        if not by_name:
+            return
         reported: set[tuple[int, str]] = set()
         for server in cc.servers:
             for owner, loc in _same_site(server, by_name):

@@ -66,6 +66,8 @@ class UnreachableLocation(Rule):
         for server in cc.servers:
             levels: list[Level] = [server.locations()] + [loc.level for loc in server.all_locations()]
             for level in levels:
+                if not level.regexes and not level.prefix:
+                    continue  # most levels: no location of theirs can be dead
                 for loc, culprit, why in _dead(server, level):
                     yield self.report(loc.directive, loc=loc.text, why=why,
                                       related=[related_at(culprit.directive, "this location wins first")])
@@ -73,10 +75,11 @@ class UnreachableLocation(Rule):
 
 def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]]:
     regexes = [r for r in level.regexes if r.regex is not None]
-    first_catch_all = next((r for r in regexes if catch_all(r.match.pattern)), None)
+    first = next((i for i, r in enumerate(regexes) if catch_all(r.match.pattern)), len(regexes))
+    first_catch_all = regexes[first] if first < len(regexes) else None
     prefixes = list(level.prefix.values())
     for i, rx in enumerate(regexes):
-        earlier = next((r for r in regexes[:i] if catch_all(r.match.pattern)), None)
+        earlier = first_catch_all if first < i else None  # the first catch-all regex before this one
         if earlier is not None:
             yield rx, earlier, (f"the earlier regex `{earlier.text}` ({earlier.directive.location}) matches every "
                                 "URI, and the first matching regex wins")

@@ -133,10 +133,14 @@ def declared_names(server: Directive) -> list[ServerName]:
             for d in server.directives("server_name") for a in d.args]
 
 
-def server_names(server: Directive, hostname: str = "localhost") -> list[str]:
+def server_names(server: Directive, hostname: str = "localhost",
+                 declared: list[ServerName] | None = None) -> list[str]:
     """Names as nginx stores them: lowercased (regexes keep their case), `$hostname`
-    replaced, `""` when the server has no server_name."""
-    return [hostname if n.name == "$hostname" else n.name for n in declared_names(server)] or [""]
+    replaced, `""` when the server has no server_name. ``declared``: the server's
+    :func:`declared_names`, when already known."""
+    if declared is None:
+        declared = declared_names(server)
+    return [hostname if n.name == "$hostname" else n.name for n in declared] or [""]
 
 
 def name_keys(name: str) -> tuple[tuple[str, str], ...]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from nglint.load import Config, Directive
 from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, location_match
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
-from nglint.nginx.servers import AddrKey, Listen, NameTable, format_address, server_listens, server_names
+from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declared_names, format_address,
+                                  server_listens, server_names)
 
 _CACHE_ATTR = "_nglint_route_compiled"
 
@@ -79,6 +80,7 @@ class CompiledServer:
     directive: Directive
     names: list[str]
     listens: list[Listen]
+    declared: list[ServerName] = field(default_factory=list)  # the server_name arguments, as written
     _root: Level | None = None
     _named: dict[str, Loc] = field(default_factory=dict)
     _errors: list[Problem] = field(default_factory=list)
@@ -256,7 +258,8 @@ def compile_config(config: Config) -> CompiledConfig:
     for i, d in enumerate(config.servers(), 1):
         listens, bad = server_listens(d)
         errors.extend(Problem(x, m) for x, m in bad)
-        srv = CompiledServer(i, d, server_names(d, hostname), listens)
+        declared = declared_names(d)
+        srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared)
         servers.append(srv)
         seen: set[AddrKey] = set()
         for lst in listens:
