@@ -22,7 +22,7 @@ MEDIA_FILES = ("uploads/example.jpg", "example.png", "report.pdf", "video.mp4")
 _MEDIA_SEGMENT = re.compile(r"(?:^|/)(?:media|uploads?|files)(?:/|$)", re.I)
 
 
-_FILE_SETTINGS = ("root", "alias", "try_files")
+_FILE_SETTINGS = frozenset({"root", "alias", "try_files"})
 
 
 def looks_static(pattern: str) -> bool:
@@ -35,7 +35,7 @@ def serves_files(loc: Loc) -> bool:
     d = loc.directive
     if own_handler(d) is not None:
         return False
-    return not d.by_name().keys().isdisjoint(_FILE_SETTINGS) or looks_static(loc.match.pattern)
+    return not _FILE_SETTINGS.isdisjoint(d.child_names()) or looks_static(loc.match.pattern)
 
 
 def samples(prefix: str) -> list[str]:

@@ -110,9 +110,12 @@ class Directive:
     # would cost 56 bytes and one more object for the garbage collector to traverse).
     included: list[SourceFile] | tuple[()] = ()
     synthetic: bool = False  # a block nglint made up (the server around a location snippet)
-    # by_name()'s cache and the body list it was built from (see there).
-    _by_name: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
-    _indexed: list[Node] | None = field(default=None, init=False, repr=False)
+    # The child directives and their names (see _own()), a name index for big blocks, and
+    # the body list they were built from.
+    _names: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _kids: tuple[Directive, ...] = field(default=(), init=False, repr=False)
+    _index: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
+    _from: list[Node] | None = field(default=None, init=False, repr=False)
     # A location's parsed match, kept by nglint.nginx.model.location_match(): a dozen rules
     # and the simulator ask for it, and the arguments do not change once loaded.
     _match: object = field(default=None, init=False, repr=False)
@@ -136,38 +139,71 @@ class Directive:
             return self.children
         return self.block or []
 
-    def by_name(self) -> dict[str, list[Directive]]:
-        """Direct child directives (effective) grouped by name, each list in order; read-only.
+    def _own(self) -> tuple[tuple[str, ...], tuple[Directive, ...]]:
+        """(names, directives) of the direct child directives (effective), in order.
 
-        Built on first use and kept, so asking a server with thousands of children for its
-        `listen`s does not rescan them. Trees do not change once loaded; during loading the
-        loader replaces a block's ``children`` list when it expands includes, and the cache
-        is rebuilt when the list it was built from is no longer the body.
+        Built on first use and kept: rules and the simulator ask each block for its
+        children by name over and over. Two tuples per block, not a dict of lists: the
+        names tuple holds only strings, so the garbage collector stops tracking it, and
+        every object a lint keeps alive is one more to traverse in each full collection.
+        Blocks with more than _INDEXED children (`http` with thousands of servers) also
+        get a name → directives dict. Trees do not change once loaded; during loading
+        the loader replaces a block's ``children`` list when it expands includes, and
+        these are rebuilt when the list they came from is no longer the body.
         """
         body = self.children if self.children is not None else self.block
         if body is None:
-            return _NO_CHILDREN
-        if self._indexed is not body:
-            index: dict[str, list[Directive]] = {}
-            for node in body:
-                if isinstance(node, Directive):
-                    found = index.get(node.name)
+            return (), ()
+        if self._from is not body:
+            kids = tuple([node for node in body if isinstance(node, Directive)])
+            self._names, self._kids, self._from = tuple([d.name for d in kids]), kids, body
+            index: dict[str, list[Directive]] | None = None
+            if len(kids) > _INDEXED:
+                index = {}
+                for d in kids:
+                    found = index.get(d.name)
                     if found is None:
-                        index[node.name] = [node]
+                        index[d.name] = [d]
                     else:
-                        found.append(node)
-            self._by_name, self._indexed = index, body
-        return self._by_name  # type: ignore[return-value]
+                        found.append(d)
+            self._index = index
+        return self._names, self._kids
+
+    def child_names(self) -> tuple[str, ...]:
+        """The names of the direct child directives (effective), in order: for quick
+        tests such as ``"location" in d.child_names()``."""
+        return self._own()[0]
+
+    def named(self, *names: str) -> list[Directive]:
+        """The direct child directives (effective) called any of ``names``, in order.
+        The list may be shared: do not modify it."""
+        own, kids = self._own()
+        index = self._index
+        if index is not None:
+            if len(names) == 1:
+                return index.get(names[0], [])
+            key = "\0".join(names)  # several names at once, remembered like one name
+            found = index.get(key)
+            if found is None:
+                found = index[key] = [d for d in kids if d.name in names]
+            return found
+        if len(names) == 1:
+            name = names[0]
+            return [d for d in kids if d.name == name] if name in own else []
+        return [d for d in kids if d.name in names]
 
     def directives(self, name: str | None = None) -> Iterator[Directive]:
         """Direct child directives (effective), optionally only those called ``name``."""
-        if name is not None:
-            return iter(self.by_name().get(name, ()))
-        return (node for node in self.body() if isinstance(node, Directive))
+        if name is None:
+            return iter(self._own()[1])
+        return iter(self.named(name))
 
     def find(self, name: str) -> Directive | None:
-        found = self.by_name().get(name)
-        return found[0] if found else None
+        own, kids = self._own()
+        if self._index is not None:
+            found = self._index.get(name)
+            return found[0] if found else None
+        return kids[own.index(name)] if name in own else None
 
     def enclosing(self, name: str) -> Directive | None:
         node = self.parent
@@ -202,4 +238,4 @@ class Directive:
 
 
 Node = Directive | Comment
-_NO_CHILDREN: dict[str, list[Directive]] = {}  # by_name() of a simple directive
+_INDEXED = 16  # see Directive._own()

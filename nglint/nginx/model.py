@@ -98,6 +98,7 @@ HANDLERS = UPSTREAM_HANDLERS + ("empty_gif", "stub_status")
 # other way round; nested locations inherit either (alias keeps its owner's prefix length).
 PATH_SLOT = ("root", "alias")
 _ANSWERS = HANDLERS + ("return",)
+_HANDLER_NAMES, _ANSWER_NAMES = frozenset(HANDLERS), frozenset(_ANSWERS)  # for isdisjoint() tests
 _NONAME = ("if", "limit_except")
 
 
@@ -109,73 +110,49 @@ def _levels(block: Directive):
 
 
 class BlockIndex:
-    """Child directives of a block under several names at once (`root`/`alias`,
-    `allow`/`deny`), in effective order, remembered per block; lookups of one name go
-    straight to the tree's own index (:meth:`Directive.by_name`)."""
+    """Inherited lookups (:func:`effective_all`, :func:`path_directive`, ...) remembered
+    per block: the simulator asks a location for its `root`/`alias` several times per
+    request. Child directives by name come from the tree itself (:meth:`Directive.named`)."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
         self._nearest: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
         self._blocks: list[Directive] = []  # keeps ids stable while the index lives
 
     def children(self, block: Directive, *names: str) -> list[Directive]:
         """The block's direct children called any of ``names``, in effective order."""
-        return _own(block, names, self)
+        return block.named(*names)
 
     def nearest(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
-        """:func:`_nearest`, remembered per block (the simulator asks a location for its
-        `root`/`alias` several times per request)."""
+        """:func:`_nearest`, remembered per block."""
         key = (id(block), names)
         found = self._nearest.get(key)
         if found is None:
-            found = self._nearest[key] = _nearest(block, names, self)
-            self._blocks.append(block)
-        return found
-
-    def _combined(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
-        key = (id(block), names)
-        found = self._tables.get(key)
-        if found is None:
-            found = self._tables[key] = _merged(block, names)
+            found = self._nearest[key] = _nearest(block, names)
             self._blocks.append(block)
         return found
 
 
-def _merged(block: Directive, names: tuple[str, ...]) -> list[Directive]:
-    table = block.by_name()
-    present = [n for n in names if n in table]
-    if len(present) <= 1:
-        return table[present[0]] if present else []
-    return [d for d in block.directives() if d.name in names]  # interleaved: keep config order
-
-
-def _own(level: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
-    if len(names) == 1:
-        return level.by_name().get(names[0], [])
-    return index._combined(level, names) if index is not None else _merged(level, names)
-
-
-def _nearest(block: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
+def _nearest(block: Directive, names: tuple[str, ...]) -> list[Directive]:
     """The ``names`` directives of the nearest level, from ``block`` outwards, that has any."""
     for level in _levels(block):
-        own = _own(level, names, index)
+        own = level.named(*names)
         if own:
             return own
     return []
 
 
 def _inherited(block: Directive, names: tuple[str, ...], index: BlockIndex | None) -> list[Directive]:
-    return index.nearest(block, names) if index is not None else _nearest(block, names, None)
+    return index.nearest(block, names) if index is not None else _nearest(block, names)
 
 
 def effective_all(block: Directive, name: str, index: BlockIndex | None = None) -> list[Directive]:
     """Every ``name`` directive that applies in ``block``: those of the nearest level that
     has any (arrays such as `index` or `error_page` are replaced as a whole, not merged)."""
     if name in LOCAL:
-        return _own(block, (name,), index)
+        return block.named(name)
     if name in HANDLERS:
         for level in _levels(block):
-            own = _own(level, (name,), index)
+            own = level.named(name)
             if own or level.name not in _NONAME:
                 return own
         return []
@@ -197,23 +174,27 @@ def content_handler(block: Directive) -> Directive | None:
     """The content handler in effect in ``block``: the first of HANDLERS, in that order,
     found in the block itself or, for an `if`/`limit_except` block, in the blocks around
     it up to its location (what ``effective(block, name)`` gives for each name in turn)."""
-    tables = []
+    levels = []
     for level in _levels(block):
-        tables.append(level.by_name())
+        levels.append(level)
         if level.name not in _NONAME:
             break
+    if all(_HANDLER_NAMES.isdisjoint(level.child_names()) for level in levels):
+        return None  # the usual case: files, not a handler
     for name in HANDLERS:
-        for table in tables:
-            found = table.get(name)
-            if found:
-                return found[0]
+        for level in levels:
+            found = level.find(name)
+            if found is not None:
+                return found
     return None
 
 
 def own_handler(block: Directive) -> Directive | None:
     """The block's own content handler or `return`: with one, the block answers without
     reading files."""
-    found = _merged(block, _ANSWERS)
+    if _ANSWER_NAMES.isdisjoint(block.child_names()):
+        return None
+    found = block.named(*_ANSWERS)
     return found[0] if found else None
 
 

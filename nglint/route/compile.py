@@ -17,6 +17,7 @@ from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declar
                                   server_listens, server_names)
 
 _CACHE_ATTR = "_nglint_route_compiled"
+_UPSTREAM = frozenset(UPSTREAM_HANDLERS)
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,10 @@ class CompiledServer:
         self._check_if_blocks(self.directive)
 
     def _build_level(self, block: Directive, parent: Loc | None) -> Level:
-        found = block.by_name().get("location")
-        if not found:
+        if "location" not in block.child_names():
             return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
-        for d in found:
+        for d in block.named("location"):
             loc = self._make(d, parent)
             if loc is None:
                 continue
@@ -182,13 +182,13 @@ class CompiledServer:
             except RegexError as e:
                 loc.regex_error = str(e)
         if (m.is_prefix or m.is_exact) and m.pattern.endswith("/"):
-            loc.auto_redirect = not d.by_name().keys().isdisjoint(UPSTREAM_HANDLERS)
+            loc.auto_redirect = not _UPSTREAM.isdisjoint(d.child_names())
         return loc
 
     def _check_if_blocks(self, block: Directive) -> None:
-        table = block.by_name()
-        if "if" not in table and "limit_except" not in table:  # the usual case: no scan
-            for d in table.get("location", ()):
+        names = block.child_names()
+        if "if" not in names and "limit_except" not in names:  # the usual case: no scan
+            for d in block.named("location"):
                 self._check_if_blocks(d)
             return
         for d in block.directives():

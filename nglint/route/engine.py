@@ -731,14 +731,14 @@ def _location_phases(req: _Request) -> object:
     return _content(req)
 
 
-_REWRITE_MODULE = ("rewrite", "return", "break", "set", "if")
+_REWRITE_MODULE = frozenset({"rewrite", "return", "break", "set", "if"})
 
 
 def _rewrite_block(req: _Request, block: Directive, server_level: bool) -> object | None:
     """Run the rewrite-module directives of ``block`` in order, the inner directives of a
     true `if` inline (nginx compiles them into one code sequence). Returns a _Final/
     _Internal/_Named, _Research when the URI changed in a location, or None to go on."""
-    if block.by_name().keys().isdisjoint(_REWRITE_MODULE):
+    if _REWRITE_MODULE.isdisjoint(block.child_names()):
         return None  # most blocks: nothing to run
     changed = False
     stack = [iter(list(block.directives()))]
