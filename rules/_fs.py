@@ -110,6 +110,7 @@ def _served(config: Config) -> list[Served]:
             seen.add((item.path, item.want, id(item.directive)))
             out.append(item)
 
+    cc.build_locations()
     for server in cc.servers:
         locs = server.all_locations()
         for loc in locs:

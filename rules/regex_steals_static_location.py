@@ -65,6 +65,7 @@ class RegexStealsStaticLocation(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
+        cc.build_locations()
         for server in cc.servers:
             locations = server.all_locations()
             regexes = [loc for loc in locations if loc.regex is not None]

@@ -63,6 +63,7 @@ class UnreachableLocation(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
+        cc.build_locations()
         for server in cc.servers:
             levels: list[Level] = [server.locations()] + [loc.level for loc in server.all_locations()]
             for level in levels:

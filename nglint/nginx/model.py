@@ -9,6 +9,7 @@ as a whole from the nearest level that has any. Some directives act only where w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nglint.load.tree import Directive
 
@@ -56,6 +57,7 @@ def location_match(loc: Directive) -> LocationMatch | None:
     return match
 
 
+@lru_cache(maxsize=4096)  # one shared object per distinct match: configs repeat `/static/` per server
 def _parse_match(first: str, second: str | None) -> LocationMatch:
     if second is not None and first in ("=", "^~", "~", "~*"):
         return LocationMatch(first, second)

@@ -11,6 +11,7 @@ import socket
 from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
+from nglint.load.lexer import gc_paused
 from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, location_match
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declared_names, format_address,
@@ -226,11 +227,29 @@ class CompiledConfig:
     hostname: str
     maps: dict[str, Directive] = field(default_factory=dict)  # `map` blocks by the variable they set
     index: BlockIndex = field(default_factory=BlockIndex)
+    _built: bool = False  # build_locations() ran
+
+    def build_locations(self) -> None:
+        """Build every server's location tables now, in one go; for callers about to visit
+        every server (the route command builds only the servers its URLs reach).
+
+        The cyclic GC is paused meanwhile and the tables are filed with the oldest
+        generation, as the loader does with the tree: they live as long as the config, and
+        left young they would be traversed again by later collections and count towards
+        the next full one, which traverses the whole tree. Measured on a lint of 10k
+        servers: two full collections (3.2 s of GC) without, one with."""
+        if self._built:
+            return
+        with gc_paused():
+            for s in self.servers:
+                s.locations()
+        self._built = True
 
     @property
     def errors(self) -> list[Problem]:
         """Everything nginx would refuse at startup, in config order (builds every
         server's location table)."""
+        self.build_locations()
         out = list(self._errors)
         for s in self.servers:
             out.extend(s.errors)
@@ -250,6 +269,13 @@ def compile_config(config: Config) -> CompiledConfig:
     cached = getattr(config, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    with gc_paused():  # long-lived tables, like the tree: see CompiledServer._build
+        cc = _compile(config)
+    setattr(config, _CACHE_ATTR, cc)
+    return cc
+
+
+def _compile(config: Config) -> CompiledConfig:
     hostname = socket.gethostname().lower()
     servers: list[CompiledServer] = []
     errors: list[Problem] = []
@@ -289,6 +315,4 @@ def compile_config(config: Config) -> CompiledConfig:
         for d in scope.directives("map") if scope is not None else config.top("map"):
             if len(d.args) >= 2:
                 maps.setdefault(d.args[1].value.lstrip("$"), d)
-    cc = CompiledConfig(config, servers, groups, errors, warnings, hostname, maps)
-    setattr(config, _CACHE_ATTR, cc)
-    return cc
+    return CompiledConfig(config, servers, groups, errors, warnings, hostname, maps)
