@@ -249,7 +249,6 @@ class CompiledConfig:
     def errors(self) -> list[Problem]:
         """Everything nginx would refuse at startup, in config order (builds every
         server's location table)."""
-        self.build_locations()
         out = list(self._errors)
         for s in self.servers:
             out.extend(s.errors)
@@ -269,13 +268,6 @@ def compile_config(config: Config) -> CompiledConfig:
     cached = getattr(config, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    with gc_paused():  # long-lived tables, like the tree: see CompiledServer._build
-        cc = _compile(config)
-    setattr(config, _CACHE_ATTR, cc)
-    return cc
-
-
-def _compile(config: Config) -> CompiledConfig:
     hostname = socket.gethostname().lower()
     servers: list[CompiledServer] = []
     errors: list[Problem] = []
@@ -315,4 +307,6 @@ def _compile(config: Config) -> CompiledConfig:
         for d in scope.directives("map") if scope is not None else config.top("map"):
             if len(d.args) >= 2:
                 maps.setdefault(d.args[1].value.lstrip("$"), d)
-    return CompiledConfig(config, servers, groups, errors, warnings, hostname, maps)
+    cc = CompiledConfig(config, servers, groups, errors, warnings, hostname, maps)
+    setattr(config, _CACHE_ATTR, cc)
+    return cc
