@@ -261,6 +261,7 @@ class _Loader:
         # include argument → resolve()'s answer: generated configs include the same snippet
         # thousands of times, and each lookup costs path joins and a stat per directory.
         self.resolved: dict[str, tuple[list[str], str, str | None]] = {}
+        self.ints: list[int] = []  # one int object per span offset value (see parse_file)
 
     def enter(self, key: str, conf_dir: Path, main_config: bool) -> None:
         """Set nginx's conf dir for the entry file ``key``. A snippet (not a main config)
@@ -298,7 +299,7 @@ class _Loader:
         if src is not None:
             self.files[key] = src
             try:
-                nodes = parse_file(src)
+                nodes = parse_file(src, self.ints)
             except ParseError as e:
                 message = e.message
                 if _TEMPLATE_FILE.search(src.data):
