@@ -136,10 +136,12 @@ class BlockIndex:
 
 def _nearest(block: Directive, names: tuple[str, ...]) -> list[Directive]:
     """The ``names`` directives of the nearest level, from ``block`` outwards, that has any."""
-    for level in _levels(block):
+    level: Directive | None = block
+    while level is not None:
         own = level.named(*names)
         if own:
             return own
+        level = level.parent
     return []
 
 
