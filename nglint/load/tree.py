@@ -1,0 +1,250 @@
+"""The directive tree: every node knows its file and exact byte span."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+
+class SourceFile:
+    """One config file's text, with byte/char/line conversions.
+
+    Spans everywhere in nglint are *byte* offsets into ``data``; columns are 1-based
+    character columns (what editors show).
+    """
+
+    def __init__(self, path: Path, data: bytes, text: str, display: str | None = None, *,
+                 byte_offsets: list[int] | None = None) -> None:
+        self.path = path
+        self.display = display or str(path)  # how diagnostics name the file
+        self.data = data
+        self.text = text
+        self._ascii = len(data) == len(text) and byte_offsets is None
+        self._line_starts = [0]
+        find, i = data.find, 0
+        while True:
+            i = find(b"\n", i) + 1
+            if not i:
+                break
+            self._line_starts.append(i)
+        # char offset → byte offset; given when ``text`` is not a plain UTF-8 decoding of
+        # ``data`` (invalid bytes shown as U+FFFD), else built on first use.
+        self._char_to_byte: list[int] | None = byte_offsets
+
+    def byte_offset(self, char_offset: int) -> int:
+        if self._ascii:
+            return char_offset
+        if self._char_to_byte is None:
+            table, b = [], 0
+            for ch in self.text:
+                table.append(b)
+                b += len(ch.encode("utf-8"))
+            table.append(b)
+            self._char_to_byte = table
+        return self._char_to_byte[char_offset]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and character column of a byte offset."""
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        start = self._line_starts[line]
+        col = len(self.data[start:offset].decode("utf-8", "surrogateescape")) + 1 if not self._ascii else offset - start + 1
+        return line + 1, col
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.data)
+        return self.data[start:end].decode("utf-8", "replace").rstrip("\r\n")
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.display!r})"
+
+
+@dataclass(eq=False, slots=True)
+class Arg:
+    value: str  # unquoted value, as crossplane reports it
+    start: int  # byte span of the written form (quotes included)
+    end: int
+    quoted: bool
+
+    @property
+    def value_start(self) -> int:
+        return self.start + 1 if self.quoted else self.start
+
+    @property
+    def value_end(self) -> int:
+        """Byte offset just after the value (before a closing quote): where to append."""
+        return self.end - 1 if self.quoted else self.end
+
+
+@dataclass(eq=False, slots=True)
+class Comment:
+    text: str  # starting at '#'
+    file: SourceFile
+    start: int
+    end: int
+    parent: Directive | None = None
+
+    name = "#"
+
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+
+@dataclass(eq=False, slots=True)
+class Directive:
+    name: str
+    args: list[Arg]
+    file: SourceFile
+    start: int  # first byte of the name
+    end: int  # byte after the terminating `;` or closing `}`
+    name_end: int
+    block: list[Node] | None = None  # syntactic children (this file only)
+    block_start: int = -1  # byte offset of `{`
+    block_end: int = -1  # byte offset of `}`
+    parent: Directive | None = None  # effective parent (through includes)
+    children: list[Node] | None = None  # effective children: includes expanded
+    # The files an `include` read, in order; () for every other directive (a list each
+    # would cost 56 bytes and one more object for the garbage collector to traverse).
+    included: list[SourceFile] | tuple[()] = ()
+    synthetic: bool = False  # a block nglint made up (the server around a location snippet)
+    # The child directives and their names (see _own()), a name index for big blocks, and
+    # the body list they were built from.
+    _names: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _kids: tuple[Directive, ...] = field(default=(), init=False, repr=False)
+    _index: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
+    _from: list[Node] | None = field(default=None, init=False, repr=False)
+    # A location's parsed match, kept by nglint.nginx.model.location_match(): a dozen rules
+    # and the simulator ask for it, and the arguments do not change once loaded.
+    _match: object = field(default=None, init=False, repr=False)
+
+    # -- convenience -------------------------------------------------------
+    @property
+    def line(self) -> int:
+        return self.file.line_col(self.start)[0]
+
+    @property
+    def values(self) -> list[str]:
+        return [a.value for a in self.args]
+
+    @property
+    def location(self) -> str:
+        return f"{self.file.display}:{self.line}"
+
+    def body(self) -> list[Node]:
+        """Effective block contents (includes expanded), [] for a simple directive."""
+        if self.children is not None:
+            return self.children
+        return self.block or []
+
+    def _own(self) -> tuple[tuple[str, ...], tuple[Directive, ...]]:
+        """(names, directives) of the direct child directives (effective), in order.
+
+        Built on first use and kept: rules and the simulator ask each block for its
+        children by name over and over. Two tuples per block, not a dict of lists: the
+        names tuple holds only strings, so the garbage collector stops tracking it, and
+        every object a lint keeps alive is one more to traverse in each full collection.
+        Blocks with more than _INDEXED children (`http` with thousands of servers) also
+        get a name → directives dict. Trees do not change once loaded; during loading
+        the loader replaces a block's ``children`` list when it expands includes, and
+        these are rebuilt when the list they came from is no longer the body.
+        """
+        body = self.children if self.children is not None else self.block
+        if body is None:
+            return (), ()
+        if self._from is not body:
+            kids = tuple([node for node in body if isinstance(node, Directive)])
+            self._names, self._kids, self._from = tuple([d.name for d in kids]), kids, body
+            index: dict[str, list[Directive]] | None = None
+            if len(kids) > _INDEXED:
+                index = {}
+                for d in kids:
+                    found = index.get(d.name)
+                    if found is None:
+                        index[d.name] = [d]
+                    else:
+                        found.append(d)
+            self._index = index
+        return self._names, self._kids
+
+    def child_names(self) -> tuple[str, ...]:
+        """The names of the direct child directives (effective), in order: for quick
+        tests such as ``"location" in d.child_names()``."""
+        return self._own()[0]
+
+    def named(self, *names: str) -> list[Directive]:
+        """The direct child directives (effective) called any of ``names``, in order.
+        The list may be shared: do not modify it."""
+        own, kids = self._own()
+        index = self._index
+        if index is not None:
+            if len(names) == 1:
+                return index.get(names[0], [])
+            key = "\0".join(names)  # several names at once, remembered like one name
+            found = index.get(key)
+            if found is None:
+                found = index[key] = [d for d in kids if d.name in names]
+            return found
+        # Small blocks: the tuple searches run in C, so most lookups (absent, or once)
+        # never loop in Python.
+        if len(names) == 1:
+            name = names[0]
+            if name not in own:
+                return []
+            if own.count(name) == 1:
+                return [kids[own.index(name)]]
+            return [d for d in kids if d.name == name]
+        for name in names:
+            if name in own:
+                return [d for d in kids if d.name in names]
+        return []
+
+    def directives(self, name: str | None = None) -> Iterator[Directive]:
+        """Direct child directives (effective), optionally only those called ``name``."""
+        if name is None:
+            return iter(self._own()[1])
+        return iter(self.named(name))
+
+    def find(self, name: str) -> Directive | None:
+        own, kids = self._own()
+        if self._index is not None:
+            found = self._index.get(name)
+            return found[0] if found else None
+        return kids[own.index(name)] if name in own else None
+
+    def enclosing(self, name: str) -> Directive | None:
+        node = self.parent
+        while node is not None and node.name != name:
+            node = node.parent
+        return node
+
+    def ancestors(self) -> Iterator[Directive]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def walk(self) -> Iterator[Directive]:
+        """This directive and every directive below it, in order."""
+        yield self
+        # An explicit stack, not recursive `yield from`: each node then passes through one
+        # generator instead of one per ancestor.
+        stack = [iter(self.body())]
+        while stack:
+            for node in stack[-1]:
+                if isinstance(node, Directive):
+                    yield node
+                    if node.children is not None or node.block:
+                        stack.append(iter(node.body()))
+                        break  # descend; the loop over this level resumes after the block
+            else:
+                stack.pop()
+
+    def __repr__(self) -> str:
+        return f"<{self.name} {' '.join(self.values)} @{self.location}>"
+
+
+Node = Directive | Comment
+_INDEXED = 16  # see Directive._own()
