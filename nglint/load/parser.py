@@ -56,13 +56,14 @@ def parse_file(src: SourceFile, ints: list[int] | None = None) -> list[Node]:
 
     Raises ParseError, with the byte offset nginx would complain at, for unbalanced braces,
     a directive without `;`, and unterminated quotes or Lua blocks."""
-    to_bytes = None if len(src.data) == len(src.text) else src.byte_offset  # None: pure ASCII
-    if ints is not None and (to_bytes is not None or len(src.text) > _SHARE_MAX):
+    text = src.text
+    to_bytes = None if len(src.data) == len(text) else src.byte_offset  # None: pure ASCII
+    if ints is not None and (to_bytes is not None or len(text) > _SHARE_MAX):
         ints = None
-    if ints is not None and len(ints) <= len(src.text):
-        ints.extend(range(len(ints), len(src.text) + 1))
+    if ints is not None and len(ints) <= len(text):
+        ints.extend(range(len(ints), len(text) + 1))
     try:
-        nodes = _build(src.text, src, ints)
+        nodes = _build(text, src, ints)
     except LexError as e:
         raise ParseError(e.message, src, src.byte_offset(e.offset)) from None
     except _Unbalanced as e:
