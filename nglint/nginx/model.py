@@ -120,10 +120,6 @@ class BlockIndex:
         self._nearest: dict[tuple[int, tuple[str, ...]], list[Directive]] = {}
         self._blocks: list[Directive] = []  # keeps ids stable while the index lives
 
-    def children(self, block: Directive, *names: str) -> list[Directive]:
-        """The block's direct children called any of ``names``, in effective order."""
-        return block.named(*names)
-
     def nearest(self, block: Directive, names: tuple[str, ...]) -> list[Directive]:
         """:func:`_nearest`, remembered per block."""
         key = (id(block), names)
