@@ -419,7 +419,7 @@ class _Loader:
         """Effective children of ``parent``: each include directive followed by its files'
         nodes. Most blocks include nothing: for them this is ``nodes`` itself, not a copy."""
         out: list[Node] | None = None  # made at the first include that brings nodes in
-        for i, node in enumerate(nodes):
+        for node in nodes:
             node.parent = parent
             if out is not None:
                 out.append(node)
@@ -430,7 +430,7 @@ class _Loader:
                     found = self.include(node, parent, chain)
                     if found:
                         if out is None:
-                            out = nodes[:i + 1]
+                            out = nodes[:nodes.index(node) + 1]  # found by identity (eq=False)
                         out.extend(found)
         return nodes if out is None else out
 

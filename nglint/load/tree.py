@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterator
 
@@ -24,13 +25,7 @@ class SourceFile:
         # Pure ASCII text is ``data`` again: not kept twice (the parser, its one reader,
         # decodes it on demand; 6 MB less for a 10k-server config).
         self._text = None if self._ascii else text
-        self._line_starts = [0]
-        find, i = data.find, 0
-        while True:
-            i = find(b"\n", i) + 1
-            if not i:
-                break
-            self._line_starts.append(i)
+        self._line_starts: list[int] | None = None  # built on first use, see _lines()
         # char offset → byte offset; given when ``text`` is not a plain UTF-8 decoding of
         # ``data`` (invalid bytes shown as U+FFFD), else built on first use.
         self._char_to_byte: list[int] | None = byte_offsets
@@ -51,16 +46,29 @@ class SourceFile:
             self._char_to_byte = table
         return self._char_to_byte[char_offset]
 
+    def _lines(self) -> list[int]:
+        """Byte offsets where lines start (a file without diagnostics never needs them)."""
+        if self._line_starts is None:
+            # In C, not a Python loop per line: each line's length plus its newline, summed
+            # up. The last sum, len(data) + 1, is past the end.
+            starts = [0]
+            starts += accumulate(map((1).__add__, map(len, self.data.split(b"\n"))))
+            starts.pop()
+            self._line_starts = starts
+        return self._line_starts
+
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and character column of a byte offset."""
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        start = self._line_starts[line]
+        starts = self._lines()
+        line = bisect.bisect_right(starts, offset) - 1
+        start = starts[line]
         col = len(self.data[start:offset].decode("utf-8", "surrogateescape")) + 1 if not self._ascii else offset - start + 1
         return line + 1, col
 
     def line_text(self, line: int) -> str:
-        start = self._line_starts[line - 1]
-        end = self._line_starts[line] if line < len(self._line_starts) else len(self.data)
+        starts = self._lines()
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.data)
         return self.data[start:end].decode("utf-8", "replace").rstrip("\r\n")
 
     def __repr__(self) -> str:
