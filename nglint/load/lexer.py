@@ -66,7 +66,7 @@ LUA_BLOCK_DIRECTIVES = frozenset(
 
 # A backslash always takes the next char with it (even a newline); that pair is never
 # whitespace and never a terminator. Words come first: they are most of any config.
-# Speed (this regex is half of the load time): a word is its first char, a run of plain
+# Speed (this regex is a third of the load time): a word is its first char, a run of plain
 # chars, then zero or more (escape pair or `${...}`, plain run) — so a plain word is one
 # charset run, with no alternation tried per run. `*+` is possessive: nothing after a word
 # can fail, so giving back chars is never needed, and sre skips that bookkeeping.
