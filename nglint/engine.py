@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import pkgutil
 import re
 import sys
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
@@ -31,9 +29,9 @@ class UnknownSelector(ValueError):
 
 
 def _rules_in_module(module: ModuleType) -> list[type[Rule]]:
-    found = [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-             if issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
-             and not obj.__dict__.get("abstract")]
+    found = [obj for obj in vars(module).values()
+             if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule
+             and obj.__module__ == module.__name__ and not obj.__dict__.get("abstract")]
     # A package (like the built-in pack) contributes the rules of every submodule.
     if hasattr(module, "__path__"):
         for info in pkgutil.iter_modules(module.__path__):
@@ -165,19 +163,23 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
     return [c for c in chosen if not any(matches(c.code, c.name, s) for s in ign)]
 
 
-@dataclass
 class Project:
     """Everything a run looks at: configs plus (optionally) the Flask app beside them."""
 
-    configs: list[Config]
-    app_dir: Path | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
-    # Things the user should know that are not findings (what was discovered or inferred,
-    # why a check was skipped); the CLI prints them on stderr.
-    notes: list[str] = field(default_factory=list)
-    # The filesystem nginx will see (`--fs`, `--fs-root DIR`, `fs-root` setting): an
-    # nglint.route.FsView, or None: the filesystem rules then do nothing, no I/O on the host.
-    fs: Any = None
+    def __init__(self, configs: list[Config], app_dir: Path | None = None, settings: dict[str, Any] | None = None,
+                 notes: list[str] | None = None, fs: Any = None) -> None:
+        self.configs = configs
+        self.app_dir = app_dir
+        self.settings = {} if settings is None else settings
+        # Things the user should know that are not findings (what was discovered or inferred,
+        # why a check was skipped); the CLI prints them on stderr.
+        self.notes = [] if notes is None else notes
+        # The filesystem nginx will see (`--fs`, `--fs-root DIR`, `fs-root` setting): an
+        # nglint.route.FsView, or None: the filesystem rules then do nothing, no I/O on the host.
+        self.fs = fs
+
+    def __repr__(self) -> str:
+        return f"Project(configs={len(self.configs)}, app_dir={self.app_dir!r}, fs={self.fs!r})"
 
     def note(self, text: str) -> None:
         """Add an info note (said once)."""
@@ -249,13 +251,15 @@ _SUPPRESS = re.compile(r"#\s*nglint\s*:\s*disable\s*=\s*(?P<list>[A-Za-z0-9_-]+(
 USAGE = "`# nglint: disable=CODE[,CODE...] -- reason`"
 
 
-@dataclass(eq=False)
 class Suppression:
-    comment: Comment
-    keys: list[str]  # codes or names as written, lowercased
-    list_start: int  # byte span of the list inside the file
-    list_end: int
-    used: set[str] = field(default_factory=set)
+    __slots__ = ("comment", "keys", "list_start", "list_end", "used")
+
+    def __init__(self, comment: Comment, keys: list[str], list_start: int, list_end: int) -> None:
+        self.comment = comment
+        self.keys = keys  # codes or names as written, lowercased
+        self.list_start = list_start  # byte span of the list inside the file
+        self.list_end = list_end
+        self.used: set[str] = set()
 
     def covers(self, d: Diagnostic) -> str | None:
         for key in self.keys:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     model = read_project(args.dir)
     if args.format == "json":
+        import json
+
         sys.stdout.write(json.dumps(model.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(model))

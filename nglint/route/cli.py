@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
+from typing import TYPE_CHECKING
 
-from nglint.route.result import RouteResult
+if TYPE_CHECKING:
+    from nglint.route.result import RouteResult
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         except RouteError as e:
             raise UsageError(str(e)) from None
     if args.format == "json":
+        import json
+
         sys.stdout.write(json.dumps([r.to_json() for r in results], indent=2) + "\n")
     else:
         sys.stdout.write("\n".join(render_text(r) for r in results))
