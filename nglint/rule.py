@@ -12,7 +12,6 @@ Suppressions (``# nglint: disable=CODE -- reason``) are the engine's job, not th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
 from nglint.diagnostics import Diagnostic, Fix, Related, Severity
@@ -28,15 +27,19 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 
 
-@dataclass
 class RuleContext:
     """What a rule sees: the project, the config being linted and (for directive rules)
-    the directive that matched the rule's ``directives`` filter."""
+    the directive that matched the rule's ``directives`` filter; ``cache`` is shared by
+    every rule checking the same config."""
 
-    project: Project
-    config: Config
-    directive: Directive | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("project", "config", "directive", "cache")
+
+    def __init__(self, project: Project, config: Config, directive: Directive | None = None,
+                 cache: dict[str, Any] | None = None) -> None:
+        self.project = project
+        self.config = config
+        self.directive = directive
+        self.cache = {} if cache is None else cache
 
 
 class Rule:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Iterator
 
 WORD = 0
@@ -26,14 +25,19 @@ SEMI = 3  # ;
 COMMENT = 4
 
 
-@dataclass(slots=True)
 class Token:
-    kind: int
-    value: str
-    start: int  # char offset of the first char (opening quote included)
-    end: int  # char offset after the last char (closing quote included)
-    line: int  # line number as crossplane reports it
-    quoted: bool = False
+    __slots__ = ("kind", "value", "start", "end", "line", "quoted")
+
+    def __init__(self, kind: int, value: str, start: int, end: int, line: int, quoted: bool = False) -> None:
+        self.kind = kind
+        self.value = value
+        self.start = start  # char offset of the first char (opening quote included)
+        self.end = end  # char offset after the last char (closing quote included)
+        self.line = line  # line number as crossplane reports it
+        self.quoted = quoted
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.start}, {self.end}, line={self.line})"
 
 
 class LexError(Exception):

@@ -18,7 +18,6 @@ import functools
 import glob
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -50,18 +49,25 @@ _DUMP = re.compile(rb"^(?:nginx: [^\n]*\n)*(?=# configuration file )")
 _DUMP_HEADER = re.compile(rb"^# configuration file (.+):\r?\n", re.M)
 
 
-@dataclass
 class LoadIssue:
     """Something the loader found: fatal issues (syntax, I/O, encoding) make the run exit 2."""
 
-    kind: str  # kebab-case id: syntax-error, include-not-found, include-cycle, unreadable, ...
-    message: str
-    file: SourceFile | None = None
-    path: str | None = None  # when there is no SourceFile (unreadable or binary entry file)
-    offset: int | None = None
-    end: int | None = None  # end of the span the issue is about (the include argument)
-    fatal: bool = False
-    severity: str = "error"  # error | warning | info
+    __slots__ = ("kind", "message", "file", "path", "offset", "end", "fatal", "severity")
+
+    def __init__(self, kind: str, message: str, file: SourceFile | None = None, path: str | None = None,
+                 offset: int | None = None, end: int | None = None, fatal: bool = False,
+                 severity: str = "error") -> None:
+        self.kind = kind  # kebab-case id: syntax-error, include-not-found, include-cycle, unreadable, ...
+        self.message = message
+        self.file = file
+        self.path = path  # when there is no SourceFile (unreadable or binary entry file)
+        self.offset = offset
+        self.end = end  # end of the span the issue is about (the include argument)
+        self.fatal = fatal
+        self.severity = severity  # error | warning | info
+
+    def __repr__(self) -> str:
+        return f"LoadIssue({self.kind!r}, {str(self)!r}, fatal={self.fatal})"
 
     def where(self) -> str:
         name = self.file.display if self.file else (self.path or "-")
@@ -78,24 +84,29 @@ class LoadError(Exception):
     """Raised only for problems that stop loading altogether (e.g. a missing entry path)."""
 
 
-@dataclass
 class Config:
     """One effective configuration: what nginx would load from one entry point."""
 
-    main: SourceFile
-    nodes: list[Node]
-    # Context of the top level: "main" (nginx.conf), "http" (vhosts, http-level snippets and,
-    # wrapped in a synthetic server, location snippets), "location" (a snippet of location
-    # directives such as `alias` or `proxy_pass`) or "stream" (stream server blocks).
-    context: str
-    prefix: Path
-    conf_dir: Path
-    files: dict[str, SourceFile] = field(default_factory=dict)
-    issues: list[LoadIssue] = field(default_factory=list)
-    standalone: bool = False  # a snippet linted without the nginx.conf that includes it
-    dump: bool = False  # loaded from an `nginx -T` dump
-    # Include globs that matched no file here (a directory the deployment fills), absolute.
-    unmatched_includes: list[str] = field(default_factory=list)
+    def __init__(self, main: SourceFile, nodes: list[Node], context: str, prefix: Path, conf_dir: Path,
+                 files: dict[str, SourceFile] | None = None, issues: list[LoadIssue] | None = None,
+                 standalone: bool = False, dump: bool = False, unmatched_includes: list[str] | None = None) -> None:
+        self.main = main
+        self.nodes = nodes
+        # Context of the top level: "main" (nginx.conf), "http" (vhosts, http-level snippets and,
+        # wrapped in a synthetic server, location snippets), "location" (a snippet of location
+        # directives such as `alias` or `proxy_pass`) or "stream" (stream server blocks).
+        self.context = context
+        self.prefix = prefix
+        self.conf_dir = conf_dir
+        self.files = {} if files is None else files
+        self.issues = [] if issues is None else issues
+        self.standalone = standalone  # a snippet linted without the nginx.conf that includes it
+        self.dump = dump  # loaded from an `nginx -T` dump
+        # Include globs that matched no file here (a directory the deployment fills), absolute.
+        self.unmatched_includes = [] if unmatched_includes is None else unmatched_includes
+
+    def __repr__(self) -> str:
+        return f"Config({self.main.display!r}, context={self.context!r}, files={len(self.files)})"
 
     @property
     def fatal(self) -> list[LoadIssue]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Iterator
@@ -75,12 +74,19 @@ class SourceFile:
         return f"SourceFile({self.display!r})"
 
 
-@dataclass(eq=False, slots=True)
+# The node classes are plain slotted classes: @dataclass would cost ~1 ms per class at
+# every start (a cold `nglint check` is ~100 ms); instances behave the same.
 class Arg:
-    value: str  # unquoted value, as crossplane reports it
-    start: int  # byte span of the written form (quotes included)
-    end: int
-    quoted: bool
+    __slots__ = ("value", "start", "end", "quoted")
+
+    def __init__(self, value: str, start: int, end: int, quoted: bool) -> None:
+        self.value = value  # unquoted value, as crossplane reports it
+        self.start = start  # byte span of the written form (quotes included)
+        self.end = end
+        self.quoted = quoted
+
+    def __repr__(self) -> str:
+        return f"Arg({self.value!r}, {self.start}, {self.end}, quoted={self.quoted})"
 
     @property
     def value_start(self) -> int:
@@ -92,47 +98,60 @@ class Arg:
         return self.end - 1 if self.quoted else self.end
 
 
-@dataclass(eq=False, slots=True)
 class Comment:
-    text: str  # starting at '#'
-    file: SourceFile
-    start: int
-    end: int
-    parent: Directive | None = None
-
+    __slots__ = ("text", "file", "start", "end", "parent")
     name = "#"
+
+    def __init__(self, text: str, file: SourceFile, start: int, end: int, parent: Directive | None = None) -> None:
+        self.text = text  # starting at '#'
+        self.file = file
+        self.start = start
+        self.end = end
+        self.parent = parent
+
+    def __repr__(self) -> str:
+        return f"Comment({self.text!r} at {self.file.display}:{self.start})"
 
     @property
     def line(self) -> int:
         return self.file.line_col(self.start)[0]
 
 
-@dataclass(eq=False, slots=True)
 class Directive:
-    name: str
-    args: list[Arg]
-    file: SourceFile
-    start: int  # first byte of the name
-    end: int  # byte after the terminating `;` or closing `}`
-    name_end: int
-    block: list[Node] | None = None  # syntactic children (this file only)
-    block_start: int = -1  # byte offset of `{`
-    block_end: int = -1  # byte offset of `}`
-    parent: Directive | None = None  # effective parent (through includes)
-    children: list[Node] | None = None  # effective children: includes expanded
-    # The files an `include` read, in order; () for every other directive (a list each
-    # would cost 56 bytes and one more object for the garbage collector to traverse).
-    included: list[SourceFile] | tuple[()] = ()
-    synthetic: bool = False  # a block nglint made up (the server around a location snippet)
-    # The child directives and their names (see _own()), a name index for big blocks, and
-    # the body list they were built from.
-    _names: tuple[str, ...] = field(default=(), init=False, repr=False)
-    _kids: tuple[Directive, ...] = field(default=(), init=False, repr=False)
-    _index: dict[str, list[Directive]] | None = field(default=None, init=False, repr=False)
-    _from: list[Node] | None = field(default=None, init=False, repr=False)
-    # A location's parsed match, kept by nglint.nginx.model.location_match(): a dozen rules
-    # and the simulator ask for it, and the arguments do not change once loaded.
-    _match: object = field(default=None, init=False, repr=False)
+    __slots__ = ("name", "args", "file", "start", "end", "name_end", "block", "block_start", "block_end", "parent",
+                 "children", "included", "synthetic", "_names", "_kids", "_index", "_from", "_match")
+
+    def __init__(self, name: str, args: list[Arg], file: SourceFile, start: int, end: int, name_end: int,
+                 block: list[Node] | None = None, block_start: int = -1, block_end: int = -1,
+                 parent: Directive | None = None, children: list[Node] | None = None,
+                 included: list[SourceFile] | tuple[()] = (), synthetic: bool = False) -> None:
+        self.name = name
+        self.args = args
+        self.file = file
+        self.start = start  # first byte of the name
+        self.end = end  # byte after the terminating `;` or closing `}`
+        self.name_end = name_end
+        self.block = block  # syntactic children (this file only)
+        self.block_start = block_start  # byte offset of `{`
+        self.block_end = block_end  # byte offset of `}`
+        self.parent = parent  # effective parent (through includes)
+        self.children = children  # effective children: includes expanded
+        # The files an `include` read, in order; () for every other directive (a list each
+        # would cost 56 bytes and one more object for the garbage collector to traverse).
+        self.included = included
+        self.synthetic = synthetic  # a block nglint made up (the server around a location snippet)
+        # The child directives and their names (see _own()), a name index for big blocks, and
+        # the body list they were built from.
+        self._names: tuple[str, ...] = ()
+        self._kids: tuple[Directive, ...] = ()
+        self._index: dict[str, list[Directive]] | None = None
+        self._from: list[Node] | None = None
+        # A location's parsed match, kept by nglint.nginx.model.location_match(): a dozen rules
+        # and the simulator ask for it, and the arguments do not change once loaded.
+        self._match: object = None
+
+    def __repr__(self) -> str:
+        return f"Directive({self.name!r} {[a.value for a in self.args]} at {self.file.display}:{self.start})"
 
     # -- convenience -------------------------------------------------------
     @property
