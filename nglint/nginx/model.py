@@ -8,16 +8,15 @@ as a whole from the nearest level that has any. Some directives act only where w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from nglint.load.tree import Directive
 
 MODIFIERS = ("=", "^~", "~", "~*", "@")
 
 
-@dataclass(frozen=True, slots=True)
-class LocationMatch:
+class LocationMatch(NamedTuple):
     """A location's match as written: ``modifier`` is "", "=", "^~", "~", "~*" or "@"."""
 
     modifier: str

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from nglint.load.tree import Arg, Directive
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
@@ -87,8 +86,7 @@ def format_address(key: AddrKey, *, as_nginx: bool = False) -> str:
     return f"{host}:{port}"
 
 
-@dataclass(frozen=True, slots=True)
-class Listen:
+class Listen(NamedTuple):
     key: AddrKey
     default_server: bool
     ssl: bool
@@ -120,8 +118,7 @@ def server_listens(server: Directive) -> tuple[list[Listen], list[tuple[Directiv
     return out, errors
 
 
-@dataclass(frozen=True, slots=True)
-class ServerName:
+class ServerName(NamedTuple):
     name: str  # as nginx stores it: lowercased unless a regex (`$hostname` not replaced)
     arg: Arg
     directive: Directive  # the `server_name` that declares it
@@ -160,12 +157,17 @@ def name_keys(name: str) -> tuple[tuple[str, str], ...]:
     return (("exact", name),)
 
 
-@dataclass(slots=True)
 class NameMatch(Generic[T]):
-    server: T
-    kind: str  # "exact", "leading wildcard", "trailing wildcard", "regex"
-    name: str  # the server_name as written (lowercased)
-    captures: dict[str, str]
+    __slots__ = ("server", "kind", "name", "captures")
+
+    def __init__(self, server: T, kind: str, name: str, captures: dict[str, str]) -> None:
+        self.server = server
+        self.kind = kind  # "exact", "leading wildcard", "trailing wildcard", "regex"
+        self.name = name  # the server_name as written (lowercased)
+        self.captures = captures
+
+    def __repr__(self) -> str:
+        return f"NameMatch({self.kind} {self.name!r})"
 
 
 class NameTable(Generic[T]):
