@@ -66,26 +66,49 @@ class RegexStealsStaticLocation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
         cc.build_locations()
+        # Which URL a regex steals from which location depends only on the server's location
+        # layout, and servers generated from one template share it: searched once per layout.
+        thefts_by_layout: dict[tuple, list[tuple[int, str, int]]] = {}
         for server in cc.servers:
             locations = server.all_locations()
-            regexes = [loc for loc in locations if loc.regex is not None]
-            if not regexes:
+            if not any(loc.regex is not None for loc in locations):
                 continue  # nothing to steal with (the location search skips unusable regexes)
-            for loc in locations:
-                if loc.match.modifier != "" or not serves_files(loc):
+            layout = _layout(locations)
+            thefts = thefts_by_layout.get(layout)
+            if thefts is None:
+                thefts = thefts_by_layout[layout] = _thefts(server, locations)
+            for victim, url, thief_at in thefts:
+                loc, thief = locations[victim], locations[thief_at]
+                if not serves_files(loc):
                     continue
-                found = _steal(server, loc, regexes)
-                if found is None:
-                    continue
-                url, thief = found
-                target = _fix_target(loc, thief)
                 fix = None
-                if target is not None:
-                    arg = target.directive.args[0]
-                    fix = Fix.unsafe(self.fix_title, [TextEdit(target.directive.file, arg.start, arg.start, "^~ ")])
+                if _fix_target(loc, thief) is not None:
+                    arg = loc.directive.args[0]
+                    fix = Fix.unsafe(self.fix_title, [TextEdit(loc.directive.file, arg.start, arg.start, "^~ ")])
                 yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=thief.directive.location,
                                   url=url, static=loc.match.pattern, effect=_effect(cc, server, loc, url),
                                   related=[related_at(thief.directive, f"this regex location answers {url}")])
+
+
+def _layout(locations: list[Loc]) -> tuple:
+    """Everything nginx's location search in a server depends on: each location's match,
+    whether it answers its slash-less URI with a 301, and which location it is nested in."""
+    position = {id(loc): i for i, loc in enumerate(locations)}
+    return tuple((loc.match, loc.auto_redirect, position.get(id(loc.parent), -1)) for loc in locations)
+
+
+def _thefts(server: CompiledServer, locations: list[Loc]) -> list[tuple[int, str, int]]:
+    """(plain prefix location, sample URL, regex location that takes it), as positions in
+    ``locations``, for each plain prefix location a regex steals a URL from."""
+    regexes = [loc for loc in locations if loc.regex is not None]
+    position = {id(loc): i for i, loc in enumerate(locations)}
+    out = []
+    for i, loc in enumerate(locations):
+        if loc.match.modifier == "":
+            found = _steal(server, loc, regexes)
+            if found is not None:
+                out.append((i, found[0], position[id(found[1])]))
+    return out
 
 
 def _steal(server: CompiledServer, loc: Loc, regexes: list[Loc]) -> tuple[str, Loc] | None:
