@@ -22,7 +22,6 @@ status as unknown (None), noting the fallback nginx would take otherwise.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import (UPSTREAM_HANDLERS, access_rules, content_handler, effective, effective_all, flag,
@@ -48,61 +47,75 @@ class RouteError(ValueError):
 
 
 # -- control flow between phases ---------------------------------------------------------
-@dataclass
+# Plain slotted classes, not dataclasses: creating one costs ~1 ms at every start.
 class _Final:
-    action: str
-    status: int | None
-    special: bool = False  # an nginx-generated status (goes through error_page)
-    redirect: str | None = None
+    __slots__ = ("action", "status", "special", "redirect")
+
+    def __init__(self, action: str, status: int | None, special: bool = False, redirect: str | None = None) -> None:
+        self.action = action
+        self.status = status
+        self.special = special  # an nginx-generated status (goes through error_page)
+        self.redirect = redirect
 
 
-@dataclass
 class _Internal:  # internal redirect to a URI (server rewrite + location search again)
-    uri: str
-    args: str | None
+    __slots__ = ("uri", "args")
+
+    def __init__(self, uri: str, args: str | None) -> None:
+        self.uri = uri
+        self.args = args
 
 
-@dataclass
 class _Named:
-    name: str
-    via: Directive | None
+    __slots__ = ("name", "via")
+
+    def __init__(self, name: str, via: Directive | None) -> None:
+        self.name = name
+        self.via = via
 
 
 class _Research:  # `rewrite ... last`: search the location again
     pass
 
 
-@dataclass
 class _Request:
-    cc: CompiledConfig
-    server: CompiledServer
-    group: AddressGroup
-    result: RouteResult
-    fs: FsView | None
-    ident: Identity | None
-    prefix: str
-    host: str | None  # normalised Host (None: no Host header)
-    raw_host: str | None
-    port: int
-    addr_ip: str
-    uri: str = "/"
-    args: str | None = None
-    request_uri: str = "/"
-    quoted_uri: bool = False
-    internal: bool = False
-    valid_unparsed: bool = True
-    valid_location: bool = True
-    add_uri_to_alias: bool = False
-    uri_changes: int = MAX_URI_CHANGES + 1
-    error_page_done: bool = False
-    err_status: int | None = None
-    captures: dict[str, str] = field(default_factory=dict)
-    variables: dict[str, str] = field(default_factory=dict)
-    conf: Directive | None = None  # the block whose settings apply (location, `if`, server)
-    loc: Loc | None = None
-    unknown: set[str] = field(default_factory=set)
-    assumed: bool = False  # a file test was assumed (no filesystem view): status unknowable
-    evaluating: set[str] = field(default_factory=set)  # map variables being computed
+    __slots__ = ("cc", "server", "group", "result", "fs", "ident", "prefix", "host", "raw_host", "port", "addr_ip",
+                 "uri", "args", "request_uri", "quoted_uri", "internal", "valid_unparsed", "valid_location",
+                 "add_uri_to_alias", "uri_changes", "error_page_done", "err_status", "captures", "variables", "conf",
+                 "loc", "unknown", "assumed", "evaluating")
+
+    def __init__(self, cc: CompiledConfig, server: CompiledServer, group: AddressGroup, result: RouteResult,
+                 fs: FsView | None, ident: Identity | None, prefix: str, host: str | None, raw_host: str | None,
+                 port: int, addr_ip: str, uri: str, args: str | None, request_uri: str, quoted_uri: bool) -> None:
+        self.cc = cc
+        self.server = server
+        self.group = group
+        self.result = result
+        self.fs = fs
+        self.ident = ident
+        self.prefix = prefix
+        self.host = host  # normalised Host (None: no Host header)
+        self.raw_host = raw_host
+        self.port = port
+        self.addr_ip = addr_ip
+        self.uri = uri
+        self.args = args
+        self.request_uri = request_uri
+        self.quoted_uri = quoted_uri
+        self.internal = False
+        self.valid_unparsed = True
+        self.valid_location = True
+        self.add_uri_to_alias = False
+        self.uri_changes = MAX_URI_CHANGES + 1
+        self.error_page_done = False
+        self.err_status: int | None = None
+        self.captures: dict[str, str] = {}
+        self.variables: dict[str, str] = {}
+        self.conf: Directive | None = None  # the block whose settings apply (location, `if`, server)
+        self.loc: Loc | None = None
+        self.unknown: set[str] = set()
+        self.assumed = False  # a file test was assumed (no filesystem view): status unknowable
+        self.evaluating: set[str] = set()  # map variables being computed
 
     # -- bookkeeping ---------------------------------------------------------------------
     def step(self, kind: str, text: str, directive: Directive | None = None) -> None:

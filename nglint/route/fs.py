@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAX_SYMLINKS = 40  # the kernel's limit before ELOOP
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     user: str
     uid: int
     gids: frozenset[int]
     note: str = ""  # how it was resolved, or why it is a guess
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(NamedTuple):
     """What nginx's open()/stat() of a path would give."""
 
     err: str | None  # None, "ENOENT", "ENOTDIR", "EACCES", "ELOOP", or "UNKNOWN"
@@ -39,13 +37,13 @@ class Probe:
         return self.err is None
 
 
-@dataclass
 class FsView:
-    root: str = "/"
-    _ids: dict[tuple[str, str | None], Identity] = field(default_factory=dict, repr=False)
+    def __init__(self, root: str = "/") -> None:
+        self.root = os.path.abspath(root)
+        self._ids: dict[tuple[str, str | None], Identity] = {}
 
-    def __post_init__(self) -> None:
-        self.root = os.path.abspath(self.root)
+    def __repr__(self) -> str:
+        return f"FsView({self.root!r})"
 
     def host_path(self, path: str) -> str:
         """Where the path nginx sees lives on this machine."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nglint.load.tree import Directive
 
@@ -13,8 +12,7 @@ if TYPE_CHECKING:
 ACTIONS = ("file", "proxy", "return", "redirect", "error")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One decision: a one-line reason and the directive (file:line) behind it."""
 
     kind: str  # "listen", "server", "uri", "location", "rewrite", "try_files", "file", ...
@@ -33,24 +31,29 @@ class Step:
         return f"{self.text} ({where})" if where else self.text
 
 
-@dataclass
 class RouteResult:
-    url: str
-    host: str | None
-    server: CompiledServer | None = None
-    location: Loc | None = None
-    chain: list[str] = field(default_factory=list)
-    action: str = "error"
-    fs_path: str | None = None
-    try_files: list[str] = field(default_factory=list)
-    upstream: str | None = None
-    upstream_uri: str | None = None
-    redirect: str | None = None
-    status: int | None = None
-    steps: list[Step] = field(default_factory=list)
-    uri: str | None = None  # the normalised URI nginx matched first ($uri)
-    locations: list[Loc] = field(default_factory=list)  # every location passed through
-    handler: Directive | None = None  # proxy_pass/... that took the request, or None
+    """Filled in by the simulator as it goes (a plain class: a dataclass costs ~1 ms at start)."""
+
+    def __init__(self, url: str, host: str | None, server: CompiledServer | None = None) -> None:
+        self.url = url
+        self.host = host
+        self.server = server
+        self.location: Loc | None = None
+        self.chain: list[str] = []
+        self.action = "error"
+        self.fs_path: str | None = None
+        self.try_files: list[str] = []
+        self.upstream: str | None = None
+        self.upstream_uri: str | None = None
+        self.redirect: str | None = None
+        self.status: int | None = None
+        self.steps: list[Step] = []
+        self.uri: str | None = None  # the normalised URI nginx matched first ($uri)
+        self.locations: list[Loc] = []  # every location passed through
+        self.handler: Directive | None = None  # proxy_pass/... that took the request, or None
+
+    def __repr__(self) -> str:
+        return f"<RouteResult {self.url} → {self.status} {self.action} {self.fs_path or self.upstream or ''}>"
 
     @property
     def reasons(self) -> list[str]:
