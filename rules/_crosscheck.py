@@ -16,9 +16,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 from urllib.parse import quote
 
 from nglint.diagnostics import Diagnostic, Related
@@ -38,8 +37,7 @@ WALK_LIMIT = 2000  # files looked at per static folder
 FALLBACK_SAMPLE = "app.css"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Does a path nginx opens equal the deployed copy of a project path?"""
 
     same: bool | None  # None: cannot tell (the deploy root is unknown and the tails agree)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nglint.load import Config, Directive, ParseError, SourceFile, parse_file
 from nglint.nginx.model import effective, location_match, path_directive
@@ -30,8 +29,7 @@ SUPERUSER = Identity("root", 0, frozenset({0}))
 SAMPLE = 200
 
 
-@dataclass(frozen=True)
-class Served:
+class Served(NamedTuple):
     """A path nginx opens files from, and the directive that makes it so."""
 
     path: str  # absolute, normalised, no trailing slash (except "/")
@@ -173,8 +171,7 @@ def _norm(path: str) -> str:
 
 # -- the worker's identity ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Worker:
+class Worker(NamedTuple):
     ident: Identity
     directive: Directive | None  # the `user` directive of the config, when it has one
     how: str  # where the user comes from, for messages ("" when from the config itself)
@@ -243,8 +240,7 @@ def prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One component of a path walked as root: ``path`` as written, ``real`` the same
     entry with every link before it resolved, ``link`` its target when it is a symlink."""
 

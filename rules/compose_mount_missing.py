@@ -143,11 +143,13 @@ def _load(ctx: RuleContext, config: Config) -> tuple[Compose, str] | None:
     main = Path(config.main.path)
     if not main.is_absolute() or not main.parent.is_dir():
         return None  # stdin: no directory to look in
-    from nglint.deploy.compose import ComposeError, find_compose, load_compose
+    from nglint.deploy.locate import find_compose
 
     path = find_compose(main.parent)
     if path is None:
         return None
+    from nglint.deploy.compose import ComposeError, load_compose
+
     try:
         compose = load_compose(path)
     except ComposeError as e:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from nglint.diagnostics import Diagnostic, Severity
 from nglint.nginx.model import flag
@@ -92,8 +91,7 @@ class NginxUserCannotRead(Rule):
                               related=related, **item.span())
 
 
-@dataclass(frozen=True)
-class Denied:
+class Denied(NamedTuple):
     at: str  # the component that refuses (resolved, as nginx sees it)
     bit: str  # the permission it lacks: "x" or "r"
 

@@ -7,7 +7,21 @@ root is inferred from an nginx `alias`/`root` that ends with a static folder's p
 with a byte scan (no libcst). Imported by rules and the CLI only.
 """
 
-from nglint.deploy.discover import Discovery, discover_app
-from nglint.deploy.mapping import DeployMap, deploy_map
+from __future__ import annotations
 
-__all__ = ["DeployMap", "Discovery", "deploy_map", "discover_app"]
+import importlib
+from typing import Any
+
+# Loaded on first use (PEP 562): nglint.deploy.locate and .compose are imported without them.
+_EXPORTS = {"Discovery": "discover", "discover_app": "discover", "DeployMap": "mapping", "deploy_map": "mapping"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,8 +1,8 @@
 """docker compose files: which service sees which files, so that paths in an nginx config
 (as the nginx container sees them) can be traced to host directories and named volumes.
 
-``find_compose`` looks for `compose.yaml`/`docker-compose.yml` beside a config and a few
-directories up (stopping at a repository root); ``load_compose`` reads it with the
+``nglint.deploy.locate.find_compose`` looks for `compose.yaml`/`docker-compose.yml` beside a
+config and a few directories up (stopping at a repository root); ``load_compose`` reads it with the
 override file next to it, `.env` interpolation, short and long volume syntax,
 `volumes_from`, and the COPY/ADD destinations of each built service's Dockerfile (what the
 image holds besides its mounts). PyYAML is imported only when a compose file is read.
@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
                   "docker-compose.override.yml")
-SEARCH_LEVELS = 3  # directories above the config's own that may hold the compose file
 # Images whose content nglint knows: the nginx builds people run unchanged. They hold the
 # welcome page and nothing an app serves; the document root itself exists.
 STOCK_IMAGES = frozenset({"nginx", "nginx-unprivileged", "openresty", "angie"})
@@ -138,20 +136,6 @@ class Compose:
     def external(self, name: str) -> bool:
         """A volume created outside this file (`external: true`): it may hold anything."""
         return bool((self.volumes.get(name) or {}).get("external"))
-
-
-def find_compose(start: Path) -> Path | None:
-    """The compose file in ``start`` or up to SEARCH_LEVELS directories above it; the search
-    stops at a repository root (a directory holding `.git`)."""
-    here = start
-    for _ in range(SEARCH_LEVELS + 1):
-        for name in COMPOSE_FILES:
-            if (here / name).is_file():
-                return here / name
-        if (here / ".git").exists() or here.parent == here:
-            return None
-        here = here.parent
-    return None
 
 
 def load_compose(path: Path) -> Compose:

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 MAX_DEPTH = 6
 MAX_FILES = 5000
@@ -31,8 +30,7 @@ SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "dist-pac
 _IMPORTS_FLASK = re.compile(rb"^[ \t]*(?:from[ \t]+flask[ \t]+import\b|import[ \t]+flask\b)", re.M)
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(NamedTuple):
     directory: Path  # the Flask project (as reachable from the current directory)
     modules: tuple[Path, ...]  # the files that create an app
 

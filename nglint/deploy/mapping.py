@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from nglint.load import Config, Directive
 from nglint.nginx.model import BlockIndex, location_match, path_directive
@@ -23,8 +22,7 @@ SETTING = "app-root"
 SHOWN = 3  # candidates named in a note
 
 
-@dataclass(frozen=True)
-class DeployMap:
+class DeployMap(NamedTuple):
     root: str | None  # host path of the project directory; None when unknown
     how: str  # "setting" | "inferred" | "unknown"
     origin: str  # where the root comes from, or why it is unknown
@@ -56,8 +54,7 @@ class DeployMap:
         return f" ({SETTING} {self.root}, {self.origin})" if self.how == "inferred" else ""
 
 
-@dataclass(frozen=True)
-class Served:
+class Served(NamedTuple):
     """A URL prefix that a location (or a server's root) maps to a directory."""
 
     prefix: str  # the URL prefix, without its trailing `/` ("" for the site root)
