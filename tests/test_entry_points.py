@@ -75,3 +75,22 @@ def test_load_module_or_attribute(monkeypatch: pytest.MonkeyPatch) -> None:
     assert engine._load_entry_point("nglint_test_pack : inner.pack [extra]") == "the pack"
     with pytest.raises(RuntimeError, match="not module"):
         engine._load_entry_point("not a module")
+
+
+def test_submodules_agree_with_pkgutil(tmp_path: Path) -> None:
+    """The rule pack's module scan finds what pkgutil.iter_modules finds (the oracle)."""
+    import pkgutil
+
+    pack = tmp_path / "pack"
+    for rel in ("__init__.py", "a_rule.py", "_helper.py", "compiled.cpython-311-x86_64-linux-gnu.so", "legacy.pyc",
+                "sub/__init__.py", "not-a-module.py", "notes.txt", "__pycache__/a_rule.cpython-311.pyc",
+                "data/readme.md"):
+        (pack / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pack / rel).write_text("")
+    zipped = tmp_path / "pack.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("zpack/__init__.py", "")
+        z.writestr("zpack/z_rule.py", "")
+    for path in ([str(pack)], [str(zipped / "zpack")]):
+        assert engine._submodules(path) == sorted(i.name for i in pkgutil.iter_modules(path))
+    assert engine._submodules([str(pack)]) == ["_helper", "a_rule", "compiled", "legacy", "not-a-module", "sub"]
