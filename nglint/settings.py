@@ -20,11 +20,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -81,10 +76,26 @@ def find_settings(start: Path | None = None) -> Path | None:
     return None
 
 
+def _toml() -> Any:
+    """tomllib, imported on first use (~8 ms): most runs find no settings file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
 def _has_nglint_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # somebody else's unreadable pyproject is not our settings file
+    if "nglint" not in text:
+        return False  # no parse needed: the table's name appears in any spelling of it
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False  # somebody else's broken pyproject is not our settings file
     tool = data.get("tool")
     return isinstance(tool, dict) and "nglint" in tool
@@ -96,6 +107,7 @@ def load_settings(path: Path | None) -> dict[str, Any]:
     ``None`` gives empty settings."""
     if path is None:
         return {}
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
