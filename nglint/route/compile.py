@@ -126,20 +126,23 @@ class CompiledServer:
         return self._errors
 
     def _build(self) -> None:
-        self._by_directive: dict[int, Loc] = {}
         self._all: list[Loc] = []  # pre-order, as all_locations() lists them
         self._root = self._build_level(self.directive, None)
-        self._check_if_blocks(self.directive)
 
     def _build_level(self, block: Directive, parent: Loc | None) -> Level:
-        if "location" not in block.child_names():
+        """The locations of ``block`` (the server or a location), nested ones built on the
+        way; a `location` inside an `if` or `limit_except` of ``block`` is an error."""
+        names = block.child_names()
+        if "if" in names or "limit_except" in names:
+            self._locations_in_if(block)
+        if "location" not in names:
             return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
         for d in block.named("location"):
             loc = self._make(d, parent)
             if loc is None:
+                self._check_if_blocks(d)  # not built, but nginx refuses what is below it too
                 continue
-            self._by_directive[id(d)] = loc
             self._all.append(loc)
             m = loc.match
             if m.is_named:
@@ -195,20 +198,18 @@ class CompiledServer:
             loc.auto_redirect = not _UPSTREAM.isdisjoint(d.child_names())
         return loc
 
+    def _locations_in_if(self, block: Directive) -> None:
+        for d in block.named("if", "limit_except"):
+            for inner in d.walk():
+                if inner is not d and inner.name == "location":
+                    self._errors.append(Problem(inner, f'"location" directive is not allowed here '
+                                                       f'(inside "{d.name}")'))
+
     def _check_if_blocks(self, block: Directive) -> None:
-        names = block.child_names()
-        if "if" not in names and "limit_except" not in names:  # the usual case: no scan
-            for d in block.named("location"):
-                self._check_if_blocks(d)
-            return
-        for d in block.directives():
-            if d.name in ("if", "limit_except"):
-                for inner in d.walk():
-                    if inner is not d and inner.name == "location":
-                        self._errors.append(Problem(inner, f'"location" directive is not allowed here '
-                                                           f'(inside "{d.name}")'))
-            elif d.name == "location":
-                self._check_if_blocks(d)
+        """:meth:`_locations_in_if` for ``block`` and every location below it."""
+        self._locations_in_if(block)
+        for d in block.named("location"):
+            self._check_if_blocks(d)
 
 
 class AddressGroup:
