@@ -671,7 +671,10 @@ def _find(req: _Request | None, level: Level, uri: str) -> tuple[str, Loc | None
 
 
 def _set_captures(req: _Request, m: PcreMatch) -> None:
-    caps = {str(i): (g or "") for i, g in enumerate(m.groups(), 1)}
+    groups = m.groups()
+    if not groups and not req.captures:
+        return  # nothing to set and nothing to forget: the usual regex location
+    caps = {str(i): (g or "") for i, g in enumerate(groups, 1)}
     named = {k: v or "" for k, v in m.groupdict().items()}
     req.captures = {k: v for k, v in req.captures.items() if not k.isdigit()}
     req.captures.update(caps)
