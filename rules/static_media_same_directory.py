@@ -65,12 +65,17 @@ class StaticMediaSameDirectory(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        kinds: dict[LocationMatch, str] = {}  # "" for neither; servers repeat the same few prefixes
         for server in ctx.config.servers():
             found: list[tuple[Directive, LocationMatch, str]] = []
             for loc in _locations(server, []):
                 match = location_match(loc)
-                kind = _kind(match) if match is not None else None
-                if match is not None and kind is not None:
+                if match is None:
+                    continue
+                kind = kinds.get(match)
+                if kind is None:
+                    kind = kinds[match] = _kind(match) or ""
+                if kind:
                     found.append((loc, match, kind))
             if len({kind for _, _, kind in found}) < 2:
                 continue  # no static and media pair to compare
@@ -104,9 +109,10 @@ class StaticMediaSameDirectory(Rule):
 
 def _locations(block: Directive, out: list[Directive]) -> list[Directive]:
     """The locations in ``block``, nested ones after their parent, appended to ``out``."""
-    for loc in block.directives("location"):
+    for loc in block.named("location"):
         out.append(loc)
-        _locations(loc, out)
+        if "location" in loc.child_names():
+            _locations(loc, out)
     return out
 
 
