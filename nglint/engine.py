@@ -221,14 +221,10 @@ class Project:
         return read_project(self.app_dir, self.settings)
 
 
-def _run(rule: Rule, ctx: RuleContext) -> Iterator[Diagnostic]:
-    try:
-        yield from rule.check(ctx)
-    except Exception as e:
-        if os.environ.get("NGLINT_DEBUG"):
-            raise
-        where = ctx.directive.location if ctx.directive is not None else ctx.config.main.display
-        raise RuleError(f"rule {rule.code} ({rule.name}) failed at {where}: {type(e).__name__}: {e}") from e
+def _failure(rule: Rule, ctx: RuleContext, e: Exception) -> RuleError:
+    """The one-line error for an exception raised by ``rule``."""
+    where = ctx.directive.location if ctx.directive is not None else ctx.config.main.display
+    return RuleError(f"rule {rule.code} ({rule.name}) failed at {where}: {type(e).__name__}: {e}")
 
 
 def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
@@ -247,18 +243,25 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: set[tuple] = set()
 
-    def add(diags: Iterable[Diagnostic]) -> None:
-        for d in diags:
-            key = (d.code, d.filename, d.start, d.end, d.message)
-            if key not in seen:
-                seen.add(key)
-                out.append(d)
+    def run(rule: Rule, ctx: RuleContext) -> None:
+        # Directive rules run once per matching directive (~20,000 times on 2,000 servers):
+        # findings are filed here, not passed through a wrapping generator.
+        try:
+            for d in rule.check(ctx):
+                key = (d.code, d.filename, d.start, d.end, d.message)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(d)
+        except Exception as e:
+            if os.environ.get("NGLINT_DEBUG"):
+                raise
+            raise _failure(rule, ctx, e) from e
 
     from nglint.load import Directive
 
     def visit(nodes: list[Node], config: Config, cache: dict[str, Any]) -> None:
         # The directives in config.walk() order, without a generator step per directive
-        # and level (a third of the lint loop's own time on a big config).
+        # and level.
         for node in nodes:
             if not isinstance(node, Directive):
                 continue
@@ -266,7 +269,7 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
             if wanting is not None:
                 ctx = RuleContext(project, config, node, cache)  # shared by the rules of this directive
                 for rule in wanting:
-                    add(_run(rule, ctx))
+                    run(rule, ctx)
             body = node.children if node.children is not None else node.block
             if body:
                 visit(body, config, cache)
@@ -274,7 +277,7 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
     for config in project.configs:
         cache: dict[str, Any] = {}
         for rule in whole:
-            add(_run(rule, RuleContext(project, config, None, cache)))
+            run(rule, RuleContext(project, config, None, cache))
         if by_name:
             visit(config.nodes, config, cache)
     out = apply_suppressions(project.configs, out, {r.code: r for r in instances})
