@@ -19,6 +19,7 @@ from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declar
 
 _CACHE_ATTR = "_nglint_route_compiled"
 _UPSTREAM = frozenset(UPSTREAM_HANDLERS)
+_REGEX = ("~", "~*")
 
 
 # Plain classes and NamedTuples, not @dataclass: creating a dataclass costs ~1 ms at every
@@ -139,26 +140,29 @@ class CompiledServer:
             return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
         for d in block.named("location"):
-            loc = self._make(d, parent)
+            inner = d.child_names()
+            loc = self._make(d, inner, parent)
             if loc is None:
                 self._check_if_blocks(d)  # not built, but nginx refuses what is below it too
                 continue
             self._all.append(loc)
             m = loc.match
-            if m.is_named:
+            modifier = m.modifier  # compared directly: LocationMatch's is_* properties cost a call each
+            if modifier == "@":
                 if parent is not None:
                     self._errors.append(Problem(d, f'named location "{m.pattern}" can be on the server level only'))
                 else:
                     self._named.setdefault(m.pattern, loc)  # nginx uses the first of duplicates
-            elif m.is_regex:
+            elif modifier in _REGEX:
                 level.regexes.append(loc)
             else:
-                table = level.exact if m.is_exact else level.prefix
+                table = level.exact if modifier == "=" else level.prefix
                 if m.pattern in table:
                     self._errors.append(Problem(d, f'duplicate location "{m.pattern}"'))
                 else:
                     table[m.pattern] = loc
-            loc.level = self._build_level(d, loc)
+            if "location" in inner or "if" in inner or "limit_except" in inner:  # most locations: neither
+                loc.level = self._build_level(d, loc)
         if level.prefix:
             level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
         # A prefix ending in "/" whose location passes upstream answers its slash-less URI
@@ -169,7 +173,9 @@ class CompiledServer:
                     level.redirect[pattern] = level.exact.get(pattern) or loc
         return level
 
-    def _make(self, d: Directive, parent: Loc | None) -> Loc | None:
+    def _make(self, d: Directive, names: tuple[str, ...], parent: Loc | None) -> Loc | None:
+        """The Loc of location ``d`` (its child directives are called ``names``), or None
+        when nginx refuses it."""
         args = d.args
         if not args or len(args) > 2 or (len(args) == 2 and args[0].value not in ("=", "^~", "~", "~*")):
             msg = (f'invalid location modifier "{args[0].value}"' if len(args) == 2
@@ -178,24 +184,25 @@ class CompiledServer:
             return None
         m = location_match(d)
         assert m is not None
+        modifier = m.modifier
         if parent is not None:
             pm = parent.match
-            if pm.is_exact or pm.is_named:
-                kind = "exact" if pm.is_exact else "named"
+            if pm.modifier in ("=", "@"):
+                kind = "exact" if pm.modifier == "=" else "named"
                 self._errors.append(Problem(d, f'location "{m.pattern}" cannot be inside the {kind} location '
                                                f'"{pm.pattern}"'))
                 return None
-            if not m.is_regex and not m.is_named and not m.pattern.startswith(pm.pattern):
+            if modifier not in ("~", "~*", "@") and not m.pattern.startswith(pm.pattern):
                 self._errors.append(Problem(d, f'location "{m.pattern}" is outside location "{pm.pattern}"'))
                 return None
         loc = Loc(d, m, parent)
-        if m.is_regex:
+        if modifier in _REGEX:
             try:
-                loc.regex = compile_pcre(m.pattern, caseless=m.modifier == "~*")
+                loc.regex = compile_pcre(m.pattern, caseless=modifier == "~*")
             except RegexError as e:
                 loc.regex_error = str(e)
-        if (m.is_prefix or m.is_exact) and m.pattern.endswith("/"):
-            loc.auto_redirect = not _UPSTREAM.isdisjoint(d.child_names())
+        elif modifier != "@" and m.pattern.endswith("/"):  # prefix or exact
+            loc.auto_redirect = not _UPSTREAM.isdisjoint(names)
         return loc
 
     def _locations_in_if(self, block: Directive) -> None:
