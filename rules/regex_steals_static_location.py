@@ -86,7 +86,7 @@ class RegexStealsStaticLocation(Rule):
                     arg = loc.directive.args[0]
                     fix = Fix.unsafe(self.fix_title, [TextEdit(loc.directive.file, arg.start, arg.start, "^~ ")])
                 yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=thief.directive.location,
-                                  url=url, static=loc.match.pattern, effect=_effect(cc, server, loc, url),
+                                  url=url, static=loc.match.pattern, effect=_effect(cc, server, loc, thief, url),
                                   related=[related_at(thief.directive, f"this regex location answers {url}")])
 
 
@@ -137,8 +137,8 @@ def _fix_target(loc: Loc, thief: Loc) -> Loc | None:
     return loc if loc.parent is thief.parent else None
 
 
-def _effect(cc, server: CompiledServer, loc: Loc, url: str) -> str:
-    r = simulate(cc, server, url)
+def _effect(cc, server: CompiledServer, loc: Loc, thief: Loc, url: str) -> str:
+    r = simulate(cc, server, url, location=thief)  # the search's answer is known: the thief
     meant = file_for(loc, url, str(cc.config.prefix))
     instead = f" instead of `{meant}`" if meant else ""
     if r.action == "proxy":

@@ -640,3 +640,55 @@ def test_unknown_variables_make_the_status_unknown() -> None:
     c = cfg("server { location / { if ($remote_addr = 10.0.0.1) { return 403; } return 200; } }")
     r = route(c, "/")
     assert r.status is None and any("$remote_addr" in reason for reason in r.reasons)
+
+
+KNOWN_LOCATION_CONF = r"""
+http {
+    server {
+        listen 127.0.0.1:8080;
+        server_name a.test;
+        root /srv/a;
+        location /static/ { alias /srv/app/static/; }
+        location ~* \.(?:png|css)$ { root /srv/a/public; expires 7d; }
+        location ~ ^/dl/(?<name>[\w.-]+)$ { alias /srv/files/$name; }
+        location ~ ^/img/(.+)\.(jpg|gif)$ { alias /srv/img/$2/$1.$2; }
+        location /media/ {
+            alias /srv/media/;
+            location ~ \.mp4$ { internal; }
+            location ~ ^/media/(.*)\.txt$ { return 302 /docs/$1; }
+        }
+        location ~ ^/reg/ { location /reg/inner/ { root /srv/inner; } }
+        location /app/ { try_files $uri @app; }
+        location @app { proxy_pass http://127.0.0.1:8000; }
+        location /api/ { proxy_pass http://127.0.0.1:8000/v1/; }
+        location = /health { return 200 ok; }
+        location /old/ { rewrite ^/old/(.*)$ /static/$1 last; }
+    }
+    server {
+        listen 127.0.0.1:8080;
+        server_name b.test;
+        rewrite ^/legacy/(.*)$ /static/$1;
+        location /static/ { alias /srv/b/static/; }
+        location ~ \.css$ { root /srv/b/css; }
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("uri", ["/static/app.css", "/static/x.js", "/dl/report.pdf", "/img/a/b.jpg", "/media/v.mp4",
+                                 "/media/notes/readme.txt", "/media/p.jpg", "/reg/inner/x.html", "/reg/other",
+                                 "/app/x", "/api/users?id=1", "/health", "/old/app.css", "/legacy/app.css",
+                                 "/nothing/here"])
+def test_simulate_from_a_known_location_is_the_full_simulation(uri: str) -> None:
+    """simulate(..., location=the search's answer) skips the search; the full simulation is
+    the oracle (same outcome, same captures, including after a server-level rewrite)."""
+    from nglint.route import select_location, simulate
+
+    cc = compile_config(load_text(KNOWN_LOCATION_CONF, "known.conf"))
+    for server in cc.servers:
+        known = select_location(server, uri.split("?")[0])
+        if known is None:
+            continue
+        full, fast = simulate(cc, server, uri), simulate(cc, server, uri, location=known)
+        outcome = ("action", "status", "fs_path", "upstream", "upstream_uri", "redirect", "try_files", "chain")
+        assert {k: getattr(fast, k) for k in outcome} == {k: getattr(full, k) for k in outcome}, server.label

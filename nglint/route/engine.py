@@ -482,7 +482,8 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
 
 def _process(cc: CompiledConfig, server: CompiledServer, group: AddressGroup, res: RouteResult,
              fs: FsView | None, host: str | None, header_host: str | None, port: int, ip: str, uri: str,
-             args: str | None, request_uri: str, quoted: bool, name_caps: dict[str, str]) -> None:
+             args: str | None, request_uri: str, quoted: bool, name_caps: dict[str, str],
+             location: Loc | None = None) -> None:
     ident = None
     if fs is not None:
         user, grp, _ = cc.user()
@@ -490,14 +491,18 @@ def _process(cc: CompiledConfig, server: CompiledServer, group: AddressGroup, re
     req = _Request(cc, server, group, res, fs, ident, str(cc.config.prefix), host, header_host, port, ip,
                    uri=uri, args=args, request_uri=request_uri, quoted_uri=quoted)
     req.captures.update(name_caps)  # $1.. and named captures of a regex server_name
-    _finish(req, _run(req))
+    _finish(req, _run(req, location))
 
 
 def simulate(config: Config | CompiledConfig, server: CompiledServer, target: str,
-             fs: FsView | None = None) -> RouteResult:
+             fs: FsView | None = None, location: Loc | None = None) -> RouteResult:
     """Process ``target`` (a path with optional query) inside ``server``, as if the
     request had been routed to it (its first listen address, its primary name as Host).
-    For rules that ask "what does this server do with /static/app.css?"."""
+    For rules that ask "what does this server do with /static/app.css?".
+
+    ``location``: the location nginx's search picks for the target's URI, when the caller
+    already knows it (it is trusted, not checked); the first search is then skipped, unless
+    the server's own rewrite directives run first (they may change the URI)."""
     cc = config if isinstance(config, CompiledConfig) else compile_config(config)
     group = cc.groups[server.listens[0].key] if server.listens and server.listens[0].key in cc.groups \
         else next(iter(cc.groups.values()))
@@ -511,7 +516,7 @@ def simulate(config: Config | CompiledConfig, server: CompiledServer, target: st
     res.uri = uri
     port = group.key[2]
     ip = group.key[1] if group.key[1] != "*" else "127.0.0.1"
-    _process(cc, server, group, res, fs, host, host, port, ip, uri, args, target, "%" in raw_path, {})
+    _process(cc, server, group, res, fs, host, host, port, ip, uri, args, target, "%" in raw_path, {}, location)
     return res
 
 
@@ -536,9 +541,20 @@ def prefix_location(server: CompiledServer, uri: str) -> Loc | None:
 
 
 # -- phases ------------------------------------------------------------------------------------
-def _run(req: _Request) -> _Final:
+def _run(req: _Request, located: Loc | None = None) -> _Final:
     state: object = _Internal(req.uri, req.args)
     first = True
+    if located is not None and _REWRITE_MODULE.isdisjoint(req.server.directive.child_names()):
+        # The URI reaches the location search unchanged, and its answer is known. The
+        # search would have left the captures of the innermost regex location on the way.
+        first = False
+        rx = located
+        while rx is not None and rx.regex is None:
+            rx = rx.parent
+        m = rx.regex.search(req.uri) if rx is not None and rx.regex is not None else None
+        if m is not None:
+            _set_captures(req, m)
+        state = _enter(req, located, DECLINED, f"location {located.text} (known to take {req.uri})")
     while True:
         if isinstance(state, _Final):
             return state
@@ -594,6 +610,12 @@ def _run(req: _Request) -> _Final:
 
 def _find_config(req: _Request) -> object:
     rc, loc, notes = _find_location(req, req.server.locations(), req.uri)
+    return _enter(req, loc, rc, notes)
+
+
+def _enter(req: _Request, loc: Loc | None, rc: str, notes: str) -> object:
+    """What follows the location search: ``loc`` (None: no location matched) was found
+    with result ``rc``, explained by ``notes``."""
     req.loc = loc
     req.conf = loc.directive if loc is not None else req.server.directive
     if loc is None:
