@@ -9,6 +9,7 @@ config order → the group's default server.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Generic, NamedTuple, TypeVar
@@ -28,6 +29,8 @@ DEFAULT_FLAGS = ("default_server", "default")  # `default` is the pre-0.8.21 spe
 # Names no browser's Host matches: "" stands for requests without Host, `_` is the
 # customary name of a would-be catch-all (only `default_server` makes one).
 PLACEHOLDER_NAMES = frozenset({"", "_"})
+# First characters of the names that are not plain (wildcards, regexes; see name_keys()).
+_MARKED = frozenset("~*.")
 
 
 class ListenError(ValueError):
@@ -96,19 +99,30 @@ class Listen(NamedTuple):
         return format_address(self.key)
 
 
+# Listen addresses repeat across servers (`listen 443 ssl` in every vhost): each distinct one
+# is parsed once (failures are not cached and raise again).
+_listen_address = functools.lru_cache(maxsize=4096)(parse_address)
+
+
 def parse_listen(d: Directive) -> Listen:
-    if not d.args:
+    args = d.args
+    if not args:
         raise ListenError("listen needs an address")
-    key = parse_address(d.args[0].value)
-    params = {a.value for a in d.args[1:]}
-    return Listen(key, not params.isdisjoint(DEFAULT_FLAGS), "ssl" in params, d)
+    key = _listen_address(args[0].value)
+    default_server = ssl = False
+    for a in args[1:]:
+        if a.value == "ssl":
+            ssl = True
+        elif a.value in DEFAULT_FLAGS:
+            default_server = True
+    return Listen(key, default_server, ssl, d)
 
 
 def server_listens(server: Directive) -> tuple[list[Listen], list[tuple[Directive, str]]]:
     """The server's listen sockets (the implicit `*:80` when it has none; nglint assumes
     nginx runs as root, otherwise nginx uses `*:8000`) and the listens it could not read."""
     out, errors = [], []
-    for d in server.directives("listen"):
+    for d in server.named("listen"):
         try:
             out.append(parse_listen(d))
         except ListenError as e:
@@ -179,10 +193,15 @@ class NameTable(Generic[T]):
         self.head: dict[str, tuple[T, str, bool]] = {}  # suffix → (server, name, also_bare)
         self.tail: dict[str, tuple[T, str]] = {}  # "www.example" → (server, "www.example.*")
         self.regex: list[tuple[Pcre, T, str]] = []
-        self.claimed: set[tuple[str, str]] = set()  # name_keys() of the names added
 
     def add(self, name: str, server: T) -> str | None:
         """Register ``name``; returns a warning (conflict, bad regex) or None."""
+        if name[:1] not in _MARKED and not name.endswith(".*"):
+            # A plain name (most are): name_keys() would give just ("exact", name).
+            if self._taken("exact", name):
+                return f'conflicting server name "{name}"'
+            self.exact[name] = (server, name)
+            return None
         keys = name_keys(name)
         table, key = keys[-1]
         if table == "regex":  # nginx tries regexes in order and never reports a clash
@@ -193,9 +212,8 @@ class NameTable(Generic[T]):
                 return f"server_name regex cannot be evaluated: {e}"
             self.regex.append((rx, server, name))
             return None
-        if not self.claimed.isdisjoint(keys):
+        if any(self._taken(t, k) for t, k in keys):
             return f'conflicting server name "{name}"'
-        self.claimed.update(keys)
         if table == "head":
             self.head[key] = (server, name, len(keys) == 2)
         elif table == "tail":
@@ -203,6 +221,13 @@ class NameTable(Generic[T]):
         else:
             self.exact[key] = (server, name)
         return None
+
+    def _taken(self, table: str, key: str) -> bool:
+        """Whether a name added earlier claims (table, key) (see :func:`name_keys`)."""
+        if table == "exact":  # by the same name, or by `.key`, whose head entry is also_bare
+            entry = self.head.get(key)
+            return key in self.exact or (entry is not None and entry[2])
+        return key in (self.head if table == "head" else self.tail)
 
     def find(self, host: str) -> NameMatch[T] | None:
         hit = self.exact.get(host)

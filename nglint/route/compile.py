@@ -310,19 +310,18 @@ def compile_config(config: Config) -> CompiledConfig:
     groups: dict[AddrKey, AddressGroup] = {}
     for i, d in enumerate(config.servers(), 1):
         listens, bad = server_listens(d)
-        errors.extend(Problem(x, m) for x, m in bad)
+        if bad:
+            errors.extend(Problem(x, m) for x, m in bad)
         declared = declared_names(d)
         srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared)
         servers.append(srv)
-        seen: set[AddrKey] = set()
         for lst in listens:
-            if lst.key in seen:
-                errors.append(Problem(lst.directive or d, f"a duplicate listen {lst}"))
-                continue
-            seen.add(lst.key)
             group = groups.get(lst.key)
             if group is None:
                 group = groups[lst.key] = AddressGroup(lst.key, srv, lst)
+            elif group.servers[-1] is srv:  # the server joined this group with an earlier listen
+                errors.append(Problem(lst.directive or d, f"a duplicate listen {lst}"))
+                continue
             elif lst.default_server:
                 if group.default_listen.default_server:
                     errors.append(Problem(lst.directive or d, f"a duplicate default server for {lst}"))
