@@ -151,7 +151,10 @@ def server_names(server: Directive, hostname: str = "localhost",
     :func:`declared_names`, when already known."""
     if declared is None:
         declared = declared_names(server)
-    return [hostname if n.name == "$hostname" else n.name for n in declared] or [""]
+    names = [n.name for n in declared]
+    if "$hostname" in names:
+        names = [hostname if n == "$hostname" else n for n in names]
+    return names or [""]
 
 
 def name_keys(name: str) -> tuple[tuple[str, str], ...]:
@@ -189,7 +192,7 @@ class NameTable(Generic[T]):
     (a name already taken by an earlier server is ignored for later ones)."""
 
     def __init__(self) -> None:
-        self.exact: dict[str, tuple[T, str]] = {}
+        self.exact: dict[str, T] = {}  # the name is the key: no (server, name) pair to keep
         self.head: dict[str, tuple[T, str, bool]] = {}  # suffix → (server, name, also_bare)
         self.tail: dict[str, tuple[T, str]] = {}  # "www.example" → (server, "www.example.*")
         self.regex: list[tuple[Pcre, T, str]] = []
@@ -197,10 +200,11 @@ class NameTable(Generic[T]):
     def add(self, name: str, server: T) -> str | None:
         """Register ``name``; returns a warning (conflict, bad regex) or None."""
         if name[:1] not in _MARKED and not name.endswith(".*"):
-            # A plain name (most are): name_keys() would give just ("exact", name).
-            if self._taken("exact", name):
+            # A plain name (most are): name_keys() would give just ("exact", name). Wildcard
+            # names, in `head`, are rare: most tables have none to look at.
+            if name in self.exact or (self.head and self._taken("exact", name)):
                 return f'conflicting server name "{name}"'
-            self.exact[name] = (server, name)
+            self.exact[name] = server
             return None
         keys = name_keys(name)
         table, key = keys[-1]
@@ -219,7 +223,7 @@ class NameTable(Generic[T]):
         elif table == "tail":
             self.tail[key] = (server, name)
         else:
-            self.exact[key] = (server, name)
+            self.exact[key] = server
         return None
 
     def _taken(self, table: str, key: str) -> bool:
@@ -232,7 +236,7 @@ class NameTable(Generic[T]):
     def find(self, host: str) -> NameMatch[T] | None:
         hit = self.exact.get(host)
         if hit is not None:
-            return NameMatch(hit[0], "exact", hit[1], {})
+            return NameMatch(hit, "exact", host, {})
         if not host:
             return None
         if self.head:

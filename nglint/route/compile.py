@@ -308,33 +308,37 @@ def compile_config(config: Config) -> CompiledConfig:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     groups: dict[AddrKey, AddressGroup] = {}
-    for i, d in enumerate(config.servers(), 1):
-        listens, bad = server_listens(d)
-        if bad:
-            errors.extend(Problem(x, m) for x, m in bad)
-        declared = declared_names(d)
-        srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared)
-        servers.append(srv)
-        for lst in listens:
-            group = groups.get(lst.key)
-            if group is None:
-                group = groups[lst.key] = AddressGroup(lst.key, srv, lst)
-            elif group.servers[-1] is srv:  # the server joined this group with an earlier listen
-                errors.append(Problem(lst.directive or d, f"a duplicate listen {lst}"))
-                continue
-            elif lst.default_server:
-                if group.default_listen.default_server:
-                    errors.append(Problem(lst.directive or d, f"a duplicate default server for {lst}"))
-                else:
-                    group.default, group.default_listen = srv, lst
-            group.ssl = group.ssl or lst.ssl
-            group.servers.append(srv)
-            group.listens.append(lst)
-            for name in srv.names:
-                warn = group.names.add(name, srv)
-                if warn:
-                    sn = d.find("server_name") or d
-                    warnings.append(Problem(sn, f"{warn} on {lst}, ignored"))
+    # Servers, listens and names live as long as the config: built with the collector paused
+    # and filed with the oldest generation, as the location tables are (see build_locations).
+    with gc_paused():
+        for i, d in enumerate(config.servers(), 1):
+            listens, bad = server_listens(d)
+            if bad:
+                errors.extend(Problem(x, m) for x, m in bad)
+            declared = declared_names(d)
+            srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared)
+            servers.append(srv)
+            for lst in listens:
+                group = groups.get(lst.key)
+                if group is None:
+                    group = groups[lst.key] = AddressGroup(lst.key, srv, lst)
+                elif group.servers[-1] is srv:  # the server joined this group with an earlier listen
+                    errors.append(Problem(lst.directive or d, f"a duplicate listen {lst}"))
+                    continue
+                elif lst.default_server:
+                    if group.default_listen.default_server:
+                        errors.append(Problem(lst.directive or d, f"a duplicate default server for {lst}"))
+                    else:
+                        group.default, group.default_listen = srv, lst
+                if lst.ssl:
+                    group.ssl = True
+                group.servers.append(srv)
+                group.listens.append(lst)
+                for name in srv.names:
+                    warn = group.names.add(name, srv)
+                    if warn:
+                        sn = d.find("server_name") or d
+                        warnings.append(Problem(sn, f"{warn} on {lst}, ignored"))
     maps: dict[str, Directive] = {}
     scopes = config.http_blocks() if config.context == "main" else [None]
     for scope in scopes:
