@@ -9,7 +9,7 @@ import sys
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from nglint.diagnostics import Diagnostic, Fix, TextEdit
 from nglint.load import Comment, Config, Node
@@ -258,6 +258,7 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
             raise _failure(rule, ctx, e) from e
 
     from nglint.load import Directive
+    from nglint.load.lexer import gc_paused
 
     def visit(nodes: list[Node], config: Config, cache: dict[str, Any]) -> None:
         # The directives in config.walk() order, without a generator step per directive
@@ -274,12 +275,16 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
             if body:
                 visit(body, config, cache)
 
-    for config in project.configs:
-        cache: dict[str, Any] = {}
-        for rule in whole:
-            run(rule, RuleContext(project, config, None, cache))
-        if by_name:
-            visit(config.nodes, config, cache)
+    # The collector is paused as during loading: what the rules build (routing tables,
+    # caches, findings) would otherwise trigger full collections, each traversing the
+    # whole tree (~0.9 s per collection at 10k servers) only to find nothing to free.
+    with gc_paused():
+        for config in project.configs:
+            cache: dict[str, Any] = {}
+            for rule in whole:
+                run(rule, RuleContext(project, config, None, cache))
+            if by_name:
+                visit(config.nodes, config, cache)
     out = apply_suppressions(project.configs, out, {r.code: r for r in instances})
     out.sort(key=Diagnostic.sort_key)
     return out
