@@ -9,19 +9,11 @@ with a byte scan (no libcst). Imported by rules and the CLI only.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nglint._lazy import lazy_exports
 
 # Loaded on first use (PEP 562): nglint.deploy.locate and .compose are imported without them.
 _EXPORTS = {"Discovery": "discover", "discover_app": "discover", "DeployMap": "mapping", "deploy_map": "mapping"}
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

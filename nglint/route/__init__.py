@@ -6,8 +6,7 @@ The names below load their submodule on first use (PEP 562), so importing
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nglint._lazy import lazy_exports
 
 _EXPORTS = {
     "CompiledConfig": "compile", "CompiledServer": "compile", "Loc": "compile", "Problem": "compile",
@@ -20,15 +19,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
