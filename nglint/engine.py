@@ -11,8 +11,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
 
+from nglint._gc import gc_paused
 from nglint.diagnostics import Diagnostic, Fix, TextEdit
-from nglint.load import Comment, Config, Node
+from nglint.load import Comment, Config, Directive, Node
 from nglint.rule import Rule, RuleContext
 
 ENTRY_POINT_GROUP = "nglint.rules"
@@ -256,9 +257,6 @@ def lint(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
             if os.environ.get("NGLINT_DEBUG"):
                 raise
             raise _failure(rule, ctx, e) from e
-
-    from nglint.load import Directive
-    from nglint.load.lexer import gc_paused
 
     def visit(nodes: list[Node], config: Config, cache: dict[str, Any]) -> None:
         # The directives in config.walk() order, without a generator step per directive

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from nglint.load.lexer import gc_paused
+from nglint._gc import gc_paused
 from nglint.load.parser import ParseError, parse_file
 from nglint.load.tree import Comment, Directive, Node, SourceFile
 

@@ -150,9 +150,6 @@ class Directive:
         # and the simulator ask for it, and the arguments do not change once loaded.
         self._match: object = None
 
-    def __repr__(self) -> str:
-        return f"Directive({self.name!r} {[a.value for a in self.args]} at {self.file.display}:{self.start})"
-
     # -- convenience -------------------------------------------------------
     @property
     def line(self) -> int:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from nglint.cli import UsageError, load_configs, load_settings_for
-    from nglint.load.lexer import gc_paused
+    from nglint._gc import gc_paused
     from nglint.route import FsView, RouteError, compile_config, route
 
     if args.conf == "-" and "-" in args.urls:

@@ -11,7 +11,7 @@ import os
 from typing import NamedTuple
 
 from nglint.load import Config, Directive
-from nglint.load.lexer import gc_paused
+from nglint._gc import gc_paused
 from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, location_match
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declared_names, format_address,
