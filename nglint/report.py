@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 from urllib.parse import quote
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+_NOT_TAB = re.compile(r"[^\t]")
 
 
 def fix_json(d: Diagnostic) -> dict | None:
@@ -75,7 +77,8 @@ def render_text(diags: list[Diagnostic], color: bool = False, summary: bool = Tr
             src_line = d.file.line_text(line)
             width = max(1, (end_col - col) if end_line == line else len(src_line) - col + 1)
             out.append(f"  {line:>4} | {src_line}")
-            pad = "".join(ch if ch == "\t" else " " for ch in src_line[:col - 1])  # tabs keep the caret aligned
+            before = src_line[:col - 1]
+            pad = " " * len(before) if "\t" not in before else _NOT_TAB.sub(" ", before)  # tabs keep the caret aligned
             out.append(f"       | {pad}{c(_COLORS[sev], '^' * width)}")
         for r in d.related:
             out.append(f"  {c(_DIM, 'note:')} {r.file}:{r.line}:{r.column}: {r.message}")
