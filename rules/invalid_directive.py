@@ -128,6 +128,45 @@ def _takes(masks: list[int], styles: dict[str, int]) -> str:
     return ", or ".join(words) or "any arguments"
 
 
+class _Context(dict):
+    """A context (`("http", "server")`) as one check() meets it: (name, argument count,
+    has a block) → _verdict(), worked out on first sight. A config's tens of thousands of
+    directives are a few hundred kinds, and a subscript of this dict is cheaper than a call
+    of the lru_cache'd _verdict() (which still serves the next config)."""
+
+    def __init__(self, where: tuple[str, ...], known: dict[tuple[str, ...], _Context]) -> None:
+        super().__init__()
+        self.where = where
+        self.known = known  # every context of this check(), so that each is made once
+        self.blocks = _Blocks(self)
+
+    def __missing__(self, key: tuple[str, int, bool]) -> str | None:
+        verdict = self[key] = _verdict(key[0], self.where, key[1], key[2])
+        return verdict
+
+
+class _Blocks(dict):
+    """Block directive name → the _Context of its contents, None if they are not checked
+    (data blocks, blocks the tables do not know)."""
+
+    def __init__(self, outer: _Context) -> None:
+        super().__init__()
+        self.outer = outer
+
+    def __missing__(self, name: str) -> _Context | None:
+        where, known = self.outer.where, self.outer.known
+        inner: _Context | None = None
+        if name not in _DATA_BLOCKS:
+            # nested locations are checked like any location, as nginx does
+            sub = ("http", "location") if where[:1] == ("http",) and name == "location" else where + (name,)
+            if sub in _tables()[1]:
+                inner = known.get(sub)
+                if inner is None:
+                    inner = known[sub] = _Context(sub, known)
+        self[name] = inner
+        return inner
+
+
 class InvalidDirective(Rule):
     """
     ## What it does
@@ -195,21 +234,20 @@ class InvalidDirective(Rule):
         if top is None:
             return
         found: list[Diagnostic] = []
-        self._check_block(ctx.config.nodes, top, set(), found)
+        self._check_block(ctx.config.nodes, _Context(top, {}), set(), found)
         yield from found
 
-    def _check_block(self, nodes: list[Node], where: tuple[str, ...], unknown: set[str],
-                     found: list[Diagnostic]) -> None:
-        """Check ``nodes`` as the contents of context ``where``, appending to ``found``;
-        ``unknown`` collects the unknown names reported so far (each is reported once).
-        Appends rather than yields: a generator per block, and each finding passed up
-        through all of them, cost more than the checks on a config of thousands of blocks."""
-        contexts = _tables()[1]
+    def _check_block(self, nodes: list[Node], context: _Context, unknown: set[str], found: list[Diagnostic]) -> None:
+        """Check ``nodes`` as the contents of ``context``, appending to ``found``; ``unknown``
+        collects the unknown names reported so far (each is reported once). Appends rather
+        than yields: a generator per block, and each finding passed up through all of them,
+        cost more than the checks on a config of thousands of blocks."""
         for node in nodes:
-            if not isinstance(node, Directive):
+            if node.__class__ is not Directive:  # a Comment (cheaper than isinstance per node)
                 continue
             name = node.name
-            verdict = _verdict(name, where, len(node.args), node.block is not None)
+            block = node.block
+            verdict = context[name, len(node.args), block is not None]
             if verdict is not None:  # most directives are fine: one test
                 if verdict is _SKIP:
                     continue
@@ -223,12 +261,10 @@ class InvalidDirective(Rule):
                         found.append(self.report(node, problem=f"`{name}` takes `on` or `off`, not `{value}`"))
                 else:
                     found.append(self.report(node, problem=verdict))
-            if node.block is not None and name not in _DATA_BLOCKS:
-                # nested locations are checked like any location, as nginx does
-                inner = ("http", "location") if where[:1] == ("http",) and name == "location" \
-                    else where + (name,)
-                if inner in contexts:
-                    self._check_block(node.body(), inner, unknown, found)
+            if block is not None:
+                inner = context.blocks[name]
+                if inner is not None:
+                    self._check_block(node.children if node.children is not None else block, inner, unknown, found)
 
     def _unknown(self, node: Directive, seen: set[str]) -> Iterator[Diagnostic]:
         name = node.name
