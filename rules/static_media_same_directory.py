@@ -12,6 +12,7 @@ from nglint.rule import Rule, RuleContext, related_at
 STATIC_NAMES = frozenset({"static", "assets", "staticfiles", "static-files", "static_files", "dist", "build"})
 MEDIA_NAMES = frozenset({"media", "uploads", "upload", "user-uploads", "user_uploads", "usercontent",
                          "user-content"})
+_PREFIX = ("", "^~")  # LocationMatch.is_prefix, without a property call per location
 
 
 class StaticMediaSameDirectory(Rule):
@@ -65,29 +66,32 @@ class StaticMediaSameDirectory(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        kinds: dict[LocationMatch, str] = {}  # "" for neither; servers repeat the same few prefixes
+        kinds: dict[str, str] = {}  # prefix → "static", "media" or "": servers repeat the same few
         for server in ctx.config.servers():
-            found: list[tuple[Directive, LocationMatch, str]] = []
+            static_locs: list[tuple[Directive, LocationMatch]] = []
+            media_locs: list[tuple[Directive, LocationMatch]] = []
             for loc in _locations(server, []):
                 match = location_match(loc)
-                if match is None:
+                if match is None or match.modifier not in _PREFIX:
                     continue
-                kind = kinds.get(match)
+                kind = kinds.get(match.pattern)
                 if kind is None:
-                    kind = kinds[match] = _kind(match) or ""
-                if kind:
-                    found.append((loc, match, kind))
-            if len({kind for _, _, kind in found}) < 2:
+                    kind = kinds[match.pattern] = _kind(match.pattern)
+                if kind == "static":
+                    static_locs.append((loc, match))
+                elif kind:
+                    media_locs.append((loc, match))
+            if not static_locs or not media_locs:
                 continue  # no static and media pair to compare
             statics: list[tuple[Directive, str]] = []
-            medias: list[tuple[Directive, str, Directive]] = []
-            for loc, match, kind in found:
+            for loc, match in static_locs:
                 served = _directory(loc, match)
-                if served is None:
-                    continue
-                if kind == "static":
+                if served is not None:
                     statics.append((loc, served[0]))
-                else:
+            medias: list[tuple[Directive, str, Directive]] = []
+            for loc, match in media_locs:
+                served = _directory(loc, match)
+                if served is not None:
                     medias.append((loc, *served))
             for m_loc, m_dir, m_node in medias:
                 for s_loc, s_dir in statics:
@@ -121,15 +125,14 @@ def _pattern(loc: Directive) -> str:
     return str(match) if match is not None else " ".join(loc.values)
 
 
-def _kind(match: LocationMatch) -> str | None:
-    if not match.is_prefix:
-        return None
-    segment = match.pattern.rstrip("/").rsplit("/", 1)[-1].lower()
+def _kind(prefix: str) -> str:
+    """What a prefix location serves, by its last segment: "static", "media" or ""."""
+    segment = prefix.rstrip("/").rsplit("/", 1)[-1].lower()
     if segment in STATIC_NAMES:
         return "static"
     if segment in MEDIA_NAMES:
         return "media"
-    return None
+    return ""
 
 
 def _directory(loc: Directive, match: LocationMatch) -> tuple[str, Directive] | None:
@@ -141,7 +144,7 @@ def _directory(loc: Directive, match: LocationMatch) -> tuple[str, Directive] | 
     d = path_directive(loc)
     if d is None or (d.name == "alias" and d.parent is not loc):
         return None
-    path = d.values[0] if d.args else ""
+    path = d.args[0].value if d.args else ""
     if not path.startswith("/") or "$" in path:
         return None
     if d.name == "alias":

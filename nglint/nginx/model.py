@@ -200,7 +200,8 @@ def own_handler(block: Directive) -> Directive | None:
 def path_directive(block: Directive, index: BlockIndex | None = None) -> Directive | None:
     """The `root` or `alias` that maps URIs to files in ``block`` (None: nginx's default
     `root html`)."""
-    found = _inherited(block, PATH_SLOT, index)
+    # not through _inherited(): one call less for the rules, which ask without an index
+    found = _nearest(block, PATH_SLOT) if index is None else index.nearest(block, PATH_SLOT)
     return found[0] if found else None
 
 
