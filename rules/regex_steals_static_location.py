@@ -70,13 +70,13 @@ class RegexStealsStaticLocation(Rule):
         # layout, and servers generated from one template share it: searched once per layout.
         thefts_by_layout: dict[tuple, list[tuple[int, str, int]]] = {}
         for server in cc.servers:
-            locations = server.all_locations()
-            if not any(loc.regex is not None for loc in locations):
-                continue  # nothing to steal with (the location search skips unusable regexes)
-            layout = _layout(locations)
+            layout = server.layout
             thefts = thefts_by_layout.get(layout)
             if thefts is None:
-                thefts = thefts_by_layout[layout] = _thefts(server, locations)
+                thefts = thefts_by_layout[layout] = _thefts(server)
+            if not thefts:
+                continue
+            locations = server.all_locations()
             for victim, url, thief_at in thefts:
                 loc, thief = locations[victim], locations[thief_at]
                 if not serves_files(loc):
@@ -90,17 +90,13 @@ class RegexStealsStaticLocation(Rule):
                                   related=[related_at(thief.directive, f"this regex location answers {url}")])
 
 
-def _layout(locations: list[Loc]) -> tuple:
-    """Everything nginx's location search in a server depends on: each location's match,
-    whether it answers its slash-less URI with a 301, and which location it is nested in."""
-    position = {id(loc): i for i, loc in enumerate(locations)}
-    return tuple((loc.match, loc.auto_redirect, position.get(id(loc.parent), -1)) for loc in locations)
-
-
-def _thefts(server: CompiledServer, locations: list[Loc]) -> list[tuple[int, str, int]]:
+def _thefts(server: CompiledServer) -> list[tuple[int, str, int]]:
     """(plain prefix location, sample URL, regex location that takes it), as positions in
-    ``locations``, for each plain prefix location a regex steals a URL from."""
+    ``server.all_locations()``, for each plain prefix location a regex steals a URL from."""
+    locations = server.all_locations()
     regexes = [loc for loc in locations if loc.regex is not None]
+    if not regexes:
+        return []  # nothing to steal with (the location search skips unusable regexes)
     position = {id(loc): i for i, loc in enumerate(locations)}
     out = []
     for i, loc in enumerate(locations):

@@ -64,17 +64,50 @@ class UnreachableLocation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
         cc.build_locations()
+        # Which locations are dead depends only on the server's location layout, and servers
+        # generated from one template share it: decided once per layout, reported per server.
+        dead_by_layout: dict[tuple, list[tuple[int, int, str, str]]] = {}
         for server in cc.servers:
-            levels: list[Level] = [server.locations()] + [loc.level for loc in server.all_locations()]
-            for level in levels:
-                if not level.regexes and not level.prefix:
-                    continue  # most levels: no location of theirs can be dead
-                for loc, culprit, why in _dead(server, level):
-                    yield self.report(loc.directive, loc=loc.text, why=why,
-                                      related=[related_at(culprit.directive, "this location wins first")])
+            layout = server.layout
+            dead = dead_by_layout.get(layout)
+            if dead is None:
+                dead = dead_by_layout[layout] = _dead_in(server)
+            if not dead:
+                continue
+            locations = server.all_locations()
+            for at, culprit_at, why, lit in dead:
+                loc, culprit = locations[at], locations[culprit_at]
+                text = _WHY[why].format(text=culprit.text, at=culprit.directive.location, lit=lit,
+                                        prefix=loc.match.pattern)
+                yield self.report(loc.directive, loc=loc.text, why=text,
+                                  related=[related_at(culprit.directive, "this location wins first")])
 
 
-def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]]:
+# Why a location is dead; {text} and {at} are the location that wins first.
+_WHY = {
+    "after-catch-all": "the earlier regex `{text}` ({at}) matches every URI, and the first matching regex wins",
+    "exact": "it matches only `{lit}`, which `{text}` ({at}) takes first",
+    "noregex": "every URI it matches starts with `{lit}`, where `{text}` ({at}) stops the regex search",
+    "catch-all": "the regex `{text}` ({at}) matches every URI, and regexes win over plain prefixes",
+    "covered": "the regex `{text}` ({at}) matches every URI under `{prefix}`, and regexes win over plain prefixes",
+}
+
+
+def _dead_in(server: CompiledServer) -> list[tuple[int, int, str, str]]:
+    """(dead location, location that wins first, key of _WHY, literal URI part or ""), the
+    locations as positions in ``server.all_locations()``, level by level."""
+    locations = server.all_locations()
+    position = {id(loc): i for i, loc in enumerate(locations)}
+    out = []
+    for level in [server.locations()] + [loc.level for loc in locations]:
+        if not level.regexes and not level.prefix:
+            continue  # most levels: no location of theirs can be dead
+        for loc, culprit, why, lit in _dead(server, level):
+            out.append((position[id(loc)], position[id(culprit)], why, lit))
+    return out
+
+
+def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str, str]]:
     regexes = [r for r in level.regexes if r.regex is not None]
     first = next((i for i, r in enumerate(regexes) if catch_all(r.match.pattern)), len(regexes))
     first_catch_all = regexes[first] if first < len(regexes) else None
@@ -82,8 +115,7 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
     for i, rx in enumerate(regexes):
         earlier = first_catch_all if first < i else None  # the first catch-all regex before this one
         if earlier is not None:
-            yield rx, earlier, (f"the earlier regex `{earlier.text}` ({earlier.directive.location}) matches every "
-                                "URI, and the first matching regex wins")
+            yield rx, earlier, "after-catch-all", ""
             continue
         split = literal_prefix(rx.match.pattern)
         if split is None:
@@ -93,8 +125,7 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
         if rest == "$" and lit in level.exact and not caseless_letters:
             exact = level.exact[lit]
             if select_location(server, lit) is exact:
-                yield rx, exact, (f"it matches only `{lit}`, which `{exact.text}` ({exact.directive.location}) "
-                                  "takes first")
+                yield rx, exact, "exact", lit
                 continue
         if caseless_letters:
             continue
@@ -104,19 +135,16 @@ def _dead(server: CompiledServer, level: Level) -> Iterator[tuple[Loc, Loc, str]
             continue
         owner = max(shorter, key=lambda p: len(p.match.pattern))
         if owner.noregex and all(p.noregex for p in longer):
-            yield rx, owner, (f"every URI it matches starts with `{lit}`, where `{owner.text}` "
-                              f"({owner.directive.location}) stops the regex search")
+            yield rx, owner, "noregex", lit
     for p in prefixes:
         if p.match.modifier != "" or not p.level.empty or p.auto_redirect:
             continue  # ^~ and nested locations can win; a *_pass prefix still sends its 301
         if first_catch_all is not None:
-            yield p, first_catch_all, (f"the regex `{first_catch_all.text}` ({first_catch_all.directive.location}) "
-                                       "matches every URI, and regexes win over plain prefixes")
+            yield p, first_catch_all, "catch-all", ""
             continue
         cover = next((r for r in regexes if _covers(r, p.match.pattern)), None)
         if cover is not None:
-            yield p, cover, (f"the regex `{cover.text}` ({cover.directive.location}) matches every URI under "
-                             f"`{p.match.pattern}`, and regexes win over plain prefixes")
+            yield p, cover, "covered", ""
 
 
 def _covers(rx: Loc, prefix: str) -> bool:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from nglint.load import Config, Directive
 from nglint._gc import gc_paused
-from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, location_match
+from nglint.nginx.model import UPSTREAM_HANDLERS, BlockIndex, LocationMatch, flag, location_match
 from nglint.nginx.regex import Pcre, RegexError, compile_pcre
 from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declared_names, format_address,
                                   server_listens, server_names)
@@ -122,15 +122,26 @@ class CompiledServer:
         return list(self._all)
 
     @property
+    def layout(self) -> tuple[tuple[LocationMatch, bool, int], ...]:
+        """Everything nginx's location search in this server depends on: per location of
+        :meth:`all_locations`, its match, whether it answers its slash-less URI with a 301,
+        and the position of the location it is nested in (-1: none). Servers with equal
+        layouts pick the location at the same position for every URI, so rules can decide
+        a question once per layout (servers generated from one template share theirs)."""
+        self.locations()
+        return tuple(self._shape)
+
+    @property
     def errors(self) -> list[Problem]:
         self.locations()
         return self._errors
 
     def _build(self) -> None:
         self._all: list[Loc] = []  # pre-order, as all_locations() lists them
-        self._root = self._build_level(self.directive, None)
+        self._shape: list[tuple[LocationMatch, bool, int]] = []  # see layout
+        self._root = self._build_level(self.directive, None, -1)
 
-    def _build_level(self, block: Directive, parent: Loc | None) -> Level:
+    def _build_level(self, block: Directive, parent: Loc | None, parent_at: int) -> Level:
         """The locations of ``block`` (the server or a location), nested ones built on the
         way; a `location` inside an `if` or `limit_except` of ``block`` is an error."""
         names = block.child_names()
@@ -145,8 +156,10 @@ class CompiledServer:
             if loc is None:
                 self._check_if_blocks(d)  # not built, but nginx refuses what is below it too
                 continue
+            at = len(self._all)
             self._all.append(loc)
             m = loc.match
+            self._shape.append((m, loc.auto_redirect, parent_at))
             modifier = m.modifier  # compared directly: LocationMatch's is_* properties cost a call each
             if modifier == "@":
                 if parent is not None:
@@ -162,7 +175,7 @@ class CompiledServer:
                 else:
                     table[m.pattern] = loc
             if "location" in inner or "if" in inner or "limit_except" in inner:  # most locations: neither
-                loc.level = self._build_level(d, loc)
+                loc.level = self._build_level(d, loc, at)
         if level.prefix:
             level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
         # A prefix ending in "/" whose location passes upstream answers its slash-less URI
@@ -228,6 +241,7 @@ class AddressGroup:
         self.default_listen = default_listen
         self.names: NameTable[CompiledServer] = NameTable()
         self.ssl = default_listen.ssl
+        self.merge_slashes = True  # the default server's, set once every server has joined
 
     def __repr__(self) -> str:
         return f"<AddressGroup {self.label}: {len(self.servers)} servers>"
@@ -339,6 +353,9 @@ def compile_config(config: Config) -> CompiledConfig:
                     if warn:
                         sn = d.find("server_name") or d
                         warnings.append(Problem(sn, f"{warn} on {lst}, ignored"))
+    for group in groups.values():
+        # Every request URI on the address is parsed with it: read once, not per request.
+        group.merge_slashes = flag(group.default.directive, "merge_slashes", True)
     maps: dict[str, Directive] = {}
     scopes = config.http_blocks() if config.context == "main" else [None]
     for scope in scopes:

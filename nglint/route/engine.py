@@ -82,7 +82,7 @@ class _Request:
     __slots__ = ("cc", "server", "group", "result", "fs", "ident", "prefix", "host", "raw_host", "port", "addr_ip",
                  "uri", "args", "request_uri", "quoted_uri", "internal", "valid_unparsed", "valid_location",
                  "add_uri_to_alias", "uri_changes", "error_page_done", "err_status", "captures", "variables", "conf",
-                 "loc", "unknown", "assumed", "evaluating")
+                 "loc", "unknown", "assumed", "evaluating", "_path_conf", "_path")
 
     def __init__(self, cc: CompiledConfig, server: CompiledServer, group: AddressGroup, result: RouteResult,
                  fs: FsView | None, ident: Identity | None, prefix: str, host: str | None, raw_host: str | None,
@@ -116,6 +116,8 @@ class _Request:
         self.unknown: set[str] = set()
         self.assumed = False  # a file test was assumed (no filesystem view): status unknowable
         self.evaluating: set[str] = set()  # map variables being computed
+        self._path_conf: Directive | None = None  # the conf whose path_setting() is _path
+        self._path: tuple[Directive | None, int] = (None, 0)
 
     # -- bookkeeping ---------------------------------------------------------------------
     def step(self, kind: str, text: str, directive: Directive | None = None) -> None:
@@ -242,14 +244,18 @@ class _Request:
     def path_setting(self) -> tuple[Directive | None, int]:
         """The root/alias directive in effect and nginx's alias length (0: root,
         ALIAS_REGEX: alias in a regex location, else the owner location's prefix length)."""
-        assert self.conf is not None
-        d = path_directive(self.conf, self.cc.index)
+        conf = self.conf
+        assert conf is not None
+        if conf is self._path_conf:
+            return self._path  # asked two or three times per file lookup, and the conf rarely changes
+        d = path_directive(conf, self.cc.index)
         if d is None or d.name == "root":
-            return d, 0
-        m = owner_match(d)
-        if m is None:
-            return d, 0
-        return d, ALIAS_REGEX if m.is_regex else len(m.pattern)
+            found = d, 0
+        else:
+            m = owner_match(d)
+            found = (d, 0) if m is None else (d, ALIAS_REGEX if m.is_regex else len(m.pattern))
+        self._path_conf, self._path = conf, found
+        return found
 
     def root_part(self) -> str:
         """The evaluated root or alias value (the part a URI or try_files name is appended to)."""
@@ -459,7 +465,7 @@ def route(config: Config | CompiledConfig, url: str, host: str | None = None, ad
     if not target.startswith("/"):
         raise RouteError(f"{url}: not a path or http:// URL")
     # The URI is parsed before the Host picks a server: merge_slashes is the default server's.
-    merge = flag(group.default.directive, "merge_slashes", True, cc.index)
+    merge = group.merge_slashes
     raw_path, args = split_request_target(target)
     request_uri = target.split("#", 1)[0]
     try:
@@ -504,13 +510,15 @@ def simulate(config: Config | CompiledConfig, server: CompiledServer, target: st
     already knows it (it is trusted, not checked); the first search is then skipped, unless
     the server's own rewrite directives run first (they may change the URI)."""
     cc = config if isinstance(config, CompiledConfig) else compile_config(config)
-    group = cc.groups[server.listens[0].key] if server.listens and server.listens[0].key in cc.groups \
-        else next(iter(cc.groups.values()))
-    host = server.name if server.name and not server.names[0].startswith(("~", "*", ".")) else None
+    group = cc.groups.get(server.listens[0].key) if server.listens else None
+    if group is None:
+        group = next(iter(cc.groups.values()))
+    name = server.name
+    host = name if name and not server.names[0].startswith(("~", "*", ".")) else None
     res = RouteResult(url=target, host=host, server=server)
     raw_path, args = split_request_target(target)
     try:
-        uri = normalize_path(raw_path, flag(group.default.directive, "merge_slashes", True, cc.index))
+        uri = normalize_path(raw_path, group.merge_slashes)
     except BadRequest as e:
         raise RouteError(f"{target}: {e}") from None
     res.uri = uri
@@ -551,9 +559,11 @@ def _run(req: _Request, located: Loc | None = None) -> _Final:
         rx = located
         while rx is not None and rx.regex is None:
             rx = rx.parent
-        m = rx.regex.search(req.uri) if rx is not None and rx.regex is not None else None
-        if m is not None:
-            _set_captures(req, m)
+        # A regex without groups sets no captures, and there are none to forget: not run again.
+        if rx is not None and rx.regex is not None and (rx.regex.groups or req.captures):
+            m = rx.regex.search(req.uri)
+            if m is not None:
+                _set_captures(req, m)
         state = _enter(req, located, DECLINED, f"location {located.text} (known to take {req.uri})")
     while True:
         if isinstance(state, _Final):
@@ -1207,7 +1217,7 @@ def _static_file(req: _Request) -> object:
     _, path = req.map_path(req.uri)
     res = req.result
     res.fs_path = path
-    d = path_directive(req.conf, req.cc.index)
+    d = req.path_setting()[0]
     how = _mapping_text(req, d, path)
     if req.fs is None:
         req.assumed = True
