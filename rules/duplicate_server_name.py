@@ -62,6 +62,7 @@ class DuplicateServerName(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         reported: set[int] = set()  # ids of the arguments already reported
+        keys_of: dict[str, tuple[tuple[str, str], ...]] = {}  # a server is in a group per address
         for group in compile_config(ctx.config).groups.values():
             socket = format_address(group.key, as_nginx=True)
             owner: dict[tuple[str, str], tuple[Directive, Directive]] = {}  # claim → (server, server_name)
@@ -72,8 +73,15 @@ class DuplicateServerName(Rule):
                         continue
                     # Identical regexes claim each other too: nginx does not warn, but the
                     # first one always matches first.
-                    keys = name_keys(name.name)
-                    clash = next((owner[k] for k in keys if k in owner and owner[k][0] is not server), None)
+                    keys = keys_of.get(name.name)
+                    if keys is None:
+                        keys = keys_of[name.name] = name_keys(name.name)
+                    clash = None
+                    for key in keys:  # a loop, not next() over a generator: thousands of names
+                        claim = owner.get(key)
+                        if claim is not None and claim[0] is not server:
+                            clash = claim
+                            break
                     if clash is None:
                         for key in keys:
                             owner.setdefault(key, (server, name.directive))
