@@ -85,9 +85,11 @@ class RegexStealsStaticLocation(Rule):
                 if _fix_target(loc, thief) is not None:
                     arg = loc.directive.args[0]
                     fix = Fix.unsafe(self.fix_title, [TextEdit(loc.directive.file, arg.start, arg.start, "^~ ")])
-                yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=thief.directive.location,
+                related = related_at(thief.directive, f"this regex location answers {url}")
+                # thief_at is thief.directive.location, from the line the related note already looked up
+                yield self.report(loc.directive, fix=fix, thief=thief.text, thief_at=f"{related.file}:{related.line}",
                                   url=url, static=loc.match.pattern, effect=_effect(cc, server, loc, thief, url),
-                                  related=[related_at(thief.directive, f"this regex location answers {url}")])
+                                  related=[related])
 
 
 def _thefts(server: CompiledServer) -> list[tuple[int, str, int]]:

@@ -20,6 +20,8 @@ from nglint.nginx.servers import (AddrKey, Listen, NameTable, ServerName, declar
 _CACHE_ATTR = "_nglint_route_compiled"
 _UPSTREAM = frozenset(UPSTREAM_HANDLERS)
 _REGEX = ("~", "~*")
+_IF_BLOCKS = frozenset(("if", "limit_except"))  # blocks where a `location` is an error
+_NESTING = _IF_BLOCKS | {"location"}  # blocks _build_level() looks into
 
 
 # Plain classes and NamedTuples, not @dataclass: creating a dataclass costs ~1 ms at every
@@ -145,21 +147,23 @@ class CompiledServer:
         """The locations of ``block`` (the server or a location), nested ones built on the
         way; a `location` inside an `if` or `limit_except` of ``block`` is an error."""
         names = block.child_names()
-        if "if" in names or "limit_except" in names:
+        if not _IF_BLOCKS.isdisjoint(names):
             self._locations_in_if(block)
         if "location" not in names:
             return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
+        redirects: list[Loc] = []  # prefix and exact locations answering their slash-less URI with a 301
+        built, shape = self._all, self._shape
         for d in block.named("location"):
             inner = d.child_names()
             loc = self._make(d, inner, parent)
             if loc is None:
                 self._check_if_blocks(d)  # not built, but nginx refuses what is below it too
                 continue
-            at = len(self._all)
-            self._all.append(loc)
+            at = len(built)
+            built.append(loc)
             m = loc.match
-            self._shape.append((m, loc.auto_redirect, parent_at))
+            shape.append((m, loc.auto_redirect, parent_at))
             modifier = m.modifier  # compared directly: LocationMatch's is_* properties cost a call each
             if modifier == "@":
                 if parent is not None:
@@ -174,24 +178,27 @@ class CompiledServer:
                     self._errors.append(Problem(d, f'duplicate location "{m.pattern}"'))
                 else:
                     table[m.pattern] = loc
-            if "location" in inner or "if" in inner or "limit_except" in inner:  # most locations: neither
+                    if loc.auto_redirect:
+                        redirects.append(loc)
+            if not _NESTING.isdisjoint(inner):  # most locations: no nested location, no `if`
                 loc.level = self._build_level(d, loc, at)
         if level.prefix:
-            level.lengths = sorted({len(p) for p in level.prefix}, reverse=True)
+            level.lengths = sorted(set(map(len, level.prefix)), reverse=True)
         # A prefix ending in "/" whose location passes upstream answers its slash-less URI
         # with a 301; the exact location of the same pattern is the one that answers.
-        for table in (level.exact, level.prefix):
-            for pattern, loc in table.items():
-                if loc.auto_redirect and pattern not in level.redirect:
-                    level.redirect[pattern] = level.exact.get(pattern) or loc
+        for loc in redirects:
+            pattern = loc.match.pattern
+            if pattern not in level.redirect:
+                level.redirect[pattern] = level.exact.get(pattern) or loc
         return level
 
     def _make(self, d: Directive, names: tuple[str, ...], parent: Loc | None) -> Loc | None:
         """The Loc of location ``d`` (its child directives are called ``names``), or None
         when nginx refuses it."""
         args = d.args
-        if not args or len(args) > 2 or (len(args) == 2 and args[0].value not in ("=", "^~", "~", "~*")):
-            msg = (f'invalid location modifier "{args[0].value}"' if len(args) == 2
+        n = len(args)
+        if n != 1 and (n != 2 or args[0].value not in ("=", "^~", "~", "~*")):  # one test for the usual `location /x`
+            msg = (f'invalid location modifier "{args[0].value}"' if n == 2
                    else "invalid number of arguments in \"location\" directive")
             self._errors.append(Problem(d, msg))
             return None
