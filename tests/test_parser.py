@@ -126,12 +126,78 @@ def test_parser_agrees_with_tokenizer_on_the_corpus() -> None:
     "; listen 80;",
     "{ }",
     "server { listen 80 }",
+    # runs of plain words (one regex match per statement) and where they must stop
+    "location ~ ^/dl/(?<f>[\\w.-]+)$ { alias /srv/$f; }",
+    "return 301 https://$host${request_uri};",
+    "a b c\\ d e;",
+    "a b c${x}y d;",
+    "a b$ {",
+    "location /x{ }",
+    "server{listen 80;}",
+    "listen 80 ;",
+    "a  b\tc\n d;",
+    "a b #c\n;",
+    "a b 'c' d\"e f;",
+    "a b}",
+    "a b",
+    "a\x1cb c;",
+    "a\u00a0b c;",
+    "set_by_lua_block $x { return 1 }",
+    "content_by_lua_block;",
 ])
 def test_parser_agrees_with_tokenizer(text: str) -> None:
     assert_paths_agree(text)
+
+
+def test_ascii_statement_regex_sees_the_same_whitespace() -> None:
+    """ASCII_STATEMENT spells `\\s` as a set for ASCII text: the same chars str.isspace() knows
+    (the crossplane rule), \\x1c-\\x1f included; it then splits every ASCII text alike."""
+    import re
+
+    from nglint.load.parser import ASCII_SPACE, ASCII_STATEMENT, STATEMENT
+
+    assert [c for c in map(chr, range(128)) if re.match(f"[{ASCII_SPACE}]", c)] == \
+        [c for c in map(chr, range(128)) if c.isspace()]
+    text = "".join(map(chr, range(128))) * 3 + " a b;\x1ca\x1db c\\ d ${e} 'f' \"g\" # h\n}"
+    for start in range(len(text)):
+        a, b = ASCII_STATEMENT.match(text, start), STATEMENT.match(text, start)
+        assert (a.lastindex, a.span()) == (b.lastindex, b.span())
+
+
+def test_includes_are_reported_in_document_order_with_their_index() -> None:
+    text = ('include a;\nhttp { x 1; include b; server { "include" c; } include d { } }\n'
+            '# include e;\ninclude "f" g;\n')
+    found: list = []
+    nodes = parse_file(SourceFile(Path("t.conf"), text.encode(), text), includes=found)
+    expected = []
+
+    def walk(block: list) -> None:
+        for i, node in enumerate(block):
+            if isinstance(node, Directive):
+                if node.name == "include":
+                    expected.append((node, i))
+                if node.block is not None:
+                    assert node.children is node.block  # until the loader adds included nodes
+                    walk(node.block)
+
+    walk(nodes)
+    assert [(d.args[0].value if d.args else None, i) for d, i in found] == \
+        [("a", 0), ("b", 1), ("c", 0), ("d", 3), ("f", 3)]
+    assert [(id(d), i) for d, i in found] == [(id(d), i) for d, i in expected]
 
 
 def test_both_paths_reject_what_they_should() -> None:
     assert assert_paths_agree("server {") == "unbalanced"
     assert assert_paths_agree('listen "80;') == "lex-error"
     assert assert_paths_agree("listen 80;") == "ok"
+
+
+def test_new_directive_sets_every_slot_as_the_constructor_does() -> None:
+    from nglint.load.tree import new_directive
+
+    src = SourceFile(Path("t.conf"), b"x", "x")
+    parent = Directive("http", [], src, 0, 1, 1)
+    made = new_directive("listen", [], src, 3, 9, 9, parent)
+    built = Directive("listen", made.args, src, 3, 9, 9, parent=parent)
+    for slot in Directive.__slots__:
+        assert getattr(made, slot) == getattr(built, slot), slot

@@ -73,10 +73,9 @@ LUA_BLOCK_DIRECTIVES = frozenset(
 # chars, then zero or more (escape pair or `${...}`, plain run) — so a plain word is one
 # charset run, with no alternation tried per run. `*+` is possessive: nothing after a word
 # can fail, so giving back chars is never needed, and sre skips that bookkeeping.
-TOKEN = re.compile(
-    r"""
-    \s*+
-    (?:
+# The alternatives after the leading whitespace, apart so that the parser's regex can put
+# its own first (see parser.STATEMENT).
+TOKENS = r"""
         (?P<word>
           (?: [^\s{};\\\#"'] | \\[\s\S]? )   # a word cannot start with '#' or a quote ...
           [^\s{};\\]*+                      # ... but both are ordinary chars inside one
@@ -93,10 +92,8 @@ TOKEN = re.compile(
       | (?P<sq> '[^'\\]*(?:\\[\s\S][^'\\]*)*' )
       | (?P<open_quote> ["'] )
       | (?P<end> \Z )
-    )
-    """,
-    re.X,
-)
+"""
+TOKEN = re.compile(r"\s*+ (?:" + TOKENS + ")", re.X)
 
 # One step through a Lua block body: code, a `--` comment through its newline, a string,
 # an escape pair, or a brace.
@@ -110,10 +107,6 @@ _LUA_PART = re.compile(
     """,
     re.X,
 )
-# The group numbers of TOKEN's alternatives, for callers that dispatch on ``m.lastindex``
-# (an int compare) rather than on ``m.lastgroup`` (a name lookup per token).
-G_WORD, G_SEMI, G_OPEN, G_CLOSE, G_COMMENT, G_DQ, G_SQ, G_OPEN_QUOTE, G_END = (
-    TOKEN.groupindex[name] for name in ("word", "semi", "open", "close", "comment", "dq", "sq", "open_quote", "end"))
 _SPACE = re.compile(r"\s*")
 _LUA_ARG = re.compile(r"(?:[^\s\\]|\\[\s\S])+")
 
