@@ -11,6 +11,7 @@ from nglint.rule import Rule, RuleContext
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z0-9_]+)")
 _NAMED_GROUP = re.compile(r"\(\?(?:P?<|')([A-Za-z_][A-Za-z0-9_]*)[>']")
+_NUMBERED = frozenset("123456789")  # $1..$9
 
 
 class AliasRegexWithoutCapture(Rule):
@@ -95,12 +96,12 @@ class AliasRegexWithoutCapture(Rule):
         return Fix.unsafe(self.fix_title.format(fixed=fixed), [TextEdit(node.file, arg.value_end, arg.value_end, tail)])
 
 
-def _captures(pattern: str) -> set[str]:
+def _captures(pattern: str) -> frozenset[str]:
     """Variable names that refer to the regex's captures: `1`..`9` and named groups."""
-    return {str(i) for i in range(1, 10)} | set(_NAMED_GROUP.findall(pattern))
+    return _NUMBERED.union(_NAMED_GROUP.findall(pattern))
 
 
-def _uses(value: str, captures: set[str]) -> bool:
+def _uses(value: str, captures: frozenset[str]) -> bool:
     return any(name in captures for name in _VARIABLE.findall(value))
 
 

@@ -128,7 +128,7 @@ def _takes(masks: list[int], styles: dict[str, int]) -> str:
     return ", or ".join(words) or "any arguments"
 
 
-class _Context(dict):
+class _Context(dict[tuple[str, int, bool], "str | None"]):
     """A context (`("http", "server")`) as one check() meets it: (name, argument count,
     has a block) → _verdict(), worked out on first sight. A config's tens of thousands of
     directives are a few hundred kinds, and a subscript of this dict is cheaper than a call
@@ -145,7 +145,7 @@ class _Context(dict):
         return verdict
 
 
-class _Blocks(dict):
+class _Blocks(dict[str, "_Context | None"]):
     """Block directive name → the _Context of its contents, None if they are not checked
     (data blocks, blocks the tables do not know)."""
 
