@@ -110,6 +110,58 @@ def test_file_included_twice_is_parsed_once_and_placed_twice(tmp_path: Path) -> 
     assert len(codes([load(tmp_path / "nginx.conf")], "NGL009")) == 1
 
 
+def test_nested_includes_placed_many_times_equal_the_text_pasted_in(tmp_path: Path) -> None:
+    """The effective tree equals the tree of the config with every include's files pasted
+    in as text; each place has its own nodes and parents, and a block whose includes bring
+    nothing keeps its parsed list as its children."""
+    import re
+
+    from nglint.load import Comment, Directive, SourceFile, parse_file
+
+    files = {
+        "nginx.conf": "events {}\nhttp {\n    include s/h.conf;  # note\n    include conf.d/*.conf;\n"
+                      "    server { listen 80; include s/b.conf; location / { include s/b.conf; include s/a.conf;"
+                      " root /x; } include s/none/*.conf; include s/b.conf; }\n}\n",
+        "s/h.conf": "# h\ninclude s/a.conf;\nmap $a $b { default 1; }\n",
+        "s/a.conf": "add_header X a;\ninclude s/b.conf;\nlocation /in-a/ { include s/b.conf; }\n",
+        "s/b.conf": "proxy_set_header Host $host;\nif ($x) { return 404; }\n# trailing\n",
+        **{f"conf.d/{i}.conf": f"server {{ listen 8{i}; include s/b.conf; location /l{i} {{ include s/a.conf; }} }}\n"
+           for i in range(3)},
+    }
+    tree(tmp_path, files)
+    config = load(tmp_path / "nginx.conf")
+    assert not config.issues
+
+    def paste(text: str) -> str:
+        def one(m: re.Match) -> str:
+            return "".join(paste(p.read_text())
+                           for p in sorted(tmp_path.glob(m.group(1))))
+        return re.sub(r"include (\S+);", one, text)
+
+    pasted = paste(files["nginx.conf"])
+
+    def shape(nodes: list) -> list:  # the include directives themselves are not in the pasted text
+        return [("#", n.text) if isinstance(n, Comment) else (n.name, n.values, None if n.block is None
+                else shape(n.body())) for n in nodes if n.name != "include"]
+
+    assert shape(config.nodes) == shape(parse_file(SourceFile(Path("x"), pasted.encode(), pasted)))
+
+    seen: set[int] = set()
+
+    def check(nodes: list, parent: Directive | None) -> None:
+        for node in nodes:
+            assert id(node) not in seen  # each place has its own node
+            seen.add(id(node))
+            assert node.parent is parent
+            if isinstance(node, Directive) and node.block is not None:
+                brought = any(isinstance(c, Directive) and c.name == "include" and c.included for c in node.block)
+                assert (node.children is node.block) is not brought
+                check(node.children, node)
+
+    check(config.nodes, None)
+    assert len(seen) > 100
+
+
 @pytest.mark.parametrize("files, where", [
     ({"nginx.conf": MAIN % "a.conf", "a.conf": "include b.conf;\n", "b.conf": "include a.conf;\n"}, ("b.conf", 1, 9)),
     ({"nginx.conf": MAIN % "conf.d/*.conf", "conf.d/x.conf": "server {}\ninclude conf.d/*.conf;\n"},

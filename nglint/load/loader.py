@@ -23,7 +23,7 @@ from typing import Iterator
 
 from nglint._gc import gc_paused
 from nglint.load.parser import ParseError, parse_file
-from nglint.load.tree import Comment, Directive, Node, SourceFile
+from nglint.load.tree import Comment, Directive, Node, SourceFile, new_directive
 
 # nginx's compiled-in default prefix on Debian; relative root/alias/log paths hang off it.
 DEFAULT_PREFIX = Path("/usr/share/nginx")
@@ -243,13 +243,22 @@ def _guess_conf_dir(path: Path) -> Path:
 
 # -- the loader ---------------------------------------------------------------------------
 
-def _copy(node: Node) -> Node:
-    """A fresh node for another place of an included file (parent links set by the caller)."""
-    if isinstance(node, Comment):
-        return Comment(node.text, node.file, node.start, node.end)
-    block = None if node.block is None else [_copy(n) for n in node.block]
-    return Directive(node.name, node.args, node.file, node.start, node.end, node.name_end, block,
-                     node.block_start, node.block_end)
+def _copy(nodes: list[Node], parent: Directive | None, includes: list[tuple[Directive, int]]) -> list[Node]:
+    """Fresh nodes for another place of an included file, with ``parent`` above them; the
+    `include` directives among them go to ``includes`` as parse_file reports them."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Comment):
+            out.append(Comment(node.text, node.file, node.start, node.end, parent))
+            continue
+        copy = new_directive(node.name, node.args, node.file, node.start, node.end, node.name_end, parent)
+        if node.block is not None:
+            copy.block = copy.children = _copy(node.block, copy, includes)
+            copy.block_start, copy.block_end = node.block_start, node.block_end
+        elif node.name == "include":
+            includes.append((copy, len(out)))
+        out.append(copy)
+    return out
 
 
 class _Loader:
@@ -264,6 +273,7 @@ class _Loader:
         self.search_dirs: list[Path] = []  # where relative includes are looked up
         self.map_conf_root = False
         self.parsed: dict[str, tuple[SourceFile | None, list[Node] | None]] = {}
+        self.includes: dict[str, list[tuple[Directive, int]]] = {}  # file → its includes (see parse_file)
         self.placed: set[str] = set()
         self.files: dict[str, SourceFile] = {}
         self.issues: list[LoadIssue] = []
@@ -310,7 +320,7 @@ class _Loader:
         if src is not None:
             self.files[key] = src
             try:
-                nodes = parse_file(src, self.ints)
+                nodes = parse_file(src, self.ints, self.includes.setdefault(key, []))
             except ParseError as e:
                 message = e.message
                 if _TEMPLATE_FILE.search(src.data):
@@ -395,7 +405,7 @@ class _Loader:
             if src is None or nodes is None:
                 continue
             included.append(src)
-            out.extend(self.expand(self.place(path, nodes), parent, chain + (path,)))
+            out.extend(self.place(path, nodes, parent, chain + (path,)))
         if included:
             directive.included = included
         return out
@@ -418,40 +428,56 @@ class _Loader:
         self.issues.append(LoadIssue("include-not-found", message, file=directive.file, offset=arg.start,
                                      end=arg.end, severity="info" if packaged else "warning"))
 
-    def place(self, key: str, nodes: list[Node]) -> list[Node]:
-        """The nodes of file ``key`` for one more place in the tree: the parsed nodes the
-        first time, copies after (each place has its own parents)."""
-        if key not in self.placed:
+    def place(self, key: str, nodes: list[Node], parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
+        """The nodes of file ``key`` at one more place in the tree, below ``parent``, its
+        includes expanded: the parsed nodes the first time, copies after (each place has its
+        own parents)."""
+        if key in self.placed:
+            includes: list[tuple[Directive, int]] = []
+            nodes = _copy(nodes, None, includes)
+        else:
             self.placed.add(key)
-            return nodes
-        return [_copy(n) for n in nodes]
-
-    def expand(self, nodes: list[Node], parent: Directive | None, chain: tuple[str, ...]) -> list[Node]:
-        """Effective children of ``parent``: each include directive followed by its files'
-        nodes. Most blocks include nothing: for them this is ``nodes`` itself, not a copy."""
-        out: list[Node] | None = None  # made at the first include that brings nodes in
-        for node in nodes:
+            includes = self.includes.get(key, [])
+        top = nodes
+        if includes:
+            nodes = self.expand(top, includes, parent, chain)
+        for node in top:  # the nodes below them already have their parents
             node.parent = parent
-            if out is not None:
-                out.append(node)
-            if isinstance(node, Directive):
-                if node.block is not None:
-                    node.children = self.expand(node.block, node, chain)
-                elif node.name == "include":
-                    found = self.include(node, parent, chain)
-                    if found:
-                        if out is None:
-                            out = nodes[:nodes.index(node) + 1]  # found by identity (eq=False)
-                        out.extend(found)
-        return nodes if out is None else out
+        return nodes
+
+    def expand(self, top: list[Node], includes: list[tuple[Directive, int]], parent: Directive | None,
+               chain: tuple[str, ...]) -> list[Node]:
+        """The top level of a file with each `include` directive followed by its files' nodes,
+        at every depth (blocks get new ``children``). ``top`` and the include directives at
+        its level have no parent yet: ``parent`` is theirs."""
+        # block owner (None: the top level) → [its new children, how many of its nodes they hold]
+        rebuilt: dict[Directive | None, tuple[list[Node], list[int]]] = {}
+        for directive, index in includes:
+            if directive.block is not None:
+                continue  # `include x { }`: a block, NGL009 reports it
+            owner = directive.parent
+            found = self.include(directive, parent if owner is None else owner, chain)
+            if not found:
+                continue
+            old = top if owner is None else owner.block
+            new, done = rebuilt.setdefault(owner, ([], [0]))
+            new += old[done[0]:index + 1]
+            new += found
+            done[0] = index + 1
+        for owner, (new, done) in rebuilt.items():
+            new += (top if owner is None else owner.block)[done[0]:]
+            if owner is None:
+                top = new
+            else:
+                owner.children = new
+        return top
 
     # -- the whole config -----------------------------------------------------------------
     def config(self, key: str, display: str, context: str | None) -> Config:
         src, nodes = self.read(key, display)
-        self.placed.add(key)
         if src is None:
             src = SourceFile(Path(key), b"", "", display)
-        effective = self.expand(nodes, None, (key,)) if nodes is not None else []
+        effective = self.place(key, nodes, None, (key,)) if nodes is not None else []
         ctx = context or guess_context(effective)
         if ctx == "server":
             # A location snippet: lint it inside an implicit server block so every rule and the

@@ -1,9 +1,10 @@
 """Text → directive tree for one file.
 
-The tree is built straight from the matches of the tokenizer's regex (``lexer.TOKEN``): no
-token list, no token objects. ``lexer.tokenize`` reads the same matches the same way, and
-its output is what the crossplane-agreement tests check; tests/test_parser.py checks that
-both paths agree on every file of the corpus.
+The tree is built straight from the matches of one regex (``STATEMENT``: the tokenizer's
+``lexer.TOKEN`` with a first alternative for a whole run of plain words): no token list, no
+token objects. ``lexer.tokenize`` reads TOKEN's matches one token at a time, and its output is
+what the crossplane-agreement tests check; tests/test_parser.py checks that both paths agree
+on every file of the corpus.
 """
 
 from __future__ import annotations
