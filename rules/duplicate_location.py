@@ -68,10 +68,14 @@ class DuplicateLocation(Rule):
             return
         # The clashes of all the locations of ``parent`` are found on its first location's
         # turn: matching each location against every earlier sibling again is quadratic.
-        by_parent = ctx.cache.setdefault("duplicate-location", {})
+        by_parent = ctx.cache.get("duplicate-location")
+        if by_parent is None:  # not setdefault(): that would build a dict per location
+            by_parent = ctx.cache["duplicate-location"] = {}
         clashes = by_parent.get(id(parent))
         if clashes is None:
             clashes = by_parent[id(parent)] = _clashes(parent)
+        if not clashes:
+            return  # most blocks
         found = clashes.get(id(node))
         if found is None:
             return
@@ -89,11 +93,14 @@ def _clashes(parent: Directive) -> dict[int, tuple[Directive, LocationMatch, Loc
     clash, so each is compared with its namesakes alone."""
     out: dict[int, tuple[Directive, LocationMatch, LocationMatch, str]] = {}
     earlier: dict[str, list[tuple[Directive, LocationMatch]]] = {}
-    for d in parent.directives("location"):
+    for d in parent.named("location"):
         m = location_match(d)
         if m is None:
             continue
-        namesakes = earlier.setdefault(m.pattern, [])
+        namesakes = earlier.get(m.pattern)
+        if namesakes is None:  # the usual case: a pattern not seen before in the block
+            earlier[m.pattern] = [(d, m)]
+            continue
         for other, om in namesakes:
             effect = _clash(om, m)
             if effect is not None:

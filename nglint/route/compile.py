@@ -131,7 +131,7 @@ class CompiledServer:
         layouts pick the location at the same position for every URI, so rules can decide
         a question once per layout (servers generated from one template share theirs)."""
         self.locations()
-        return tuple(self._shape)
+        return self._layout
 
     @property
     def errors(self) -> list[Problem]:
@@ -140,8 +140,10 @@ class CompiledServer:
 
     def _build(self) -> None:
         self._all: list[Loc] = []  # pre-order, as all_locations() lists them
-        self._shape: list[tuple[LocationMatch, bool, int]] = []  # see layout
+        self._shape: list[tuple[LocationMatch, bool, int]] = []  # the layout, while it is built
         self._root = self._build_level(self.directive, None, -1)
+        self._layout = tuple(self._shape)
+        del self._shape
 
     def _build_level(self, block: Directive, parent: Loc | None, parent_at: int) -> Level:
         """The locations of ``block`` (the server or a location), nested ones built on the
