@@ -278,6 +278,7 @@ class Directive:
 
 
 Node = Directive | Comment
+_INDEXED = 16  # see Directive._own()
 
 _new = object.__new__
 
@@ -307,4 +308,3 @@ def new_directive(name: str, args: list[Arg], file: SourceFile, start: int, end:
     d._from = None
     d._match = None
     return d
-_INDEXED = 16  # see Directive._own()
