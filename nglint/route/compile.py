@@ -82,11 +82,19 @@ class Loc:
 
 
 _NO_LOCATIONS = Level()  # shared by every block without locations; never modified
+# See CompiledServer.layout: per location, (match, answers its slash-less URI with a 301,
+# position of the location it is nested in or -1).
+Layout = tuple[tuple[LocationMatch, bool, int], ...]
 
 
 class CompiledServer:
+    # Slots: an instance dict outgrows its compact shared-keys form past ten attributes
+    # (~330 bytes more per server).
+    __slots__ = ("index", "directive", "names", "listens", "declared", "_root", "_named", "_errors", "_layouts",
+                 "_all", "_layout")
+
     def __init__(self, index: int, directive: Directive, names: list[str], listens: list[Listen],
-                 declared: list[ServerName]) -> None:
+                 declared: list[ServerName], layouts: dict[Layout, Layout] | None = None) -> None:
         self.index = index  # 1-based, load order of http server blocks
         self.directive = directive
         self.names = names
@@ -95,6 +103,8 @@ class CompiledServer:
         self._root: Level | None = None
         self._named: dict[str, Loc] = {}
         self._errors: list[Problem] = []
+        # The config's layouts so far: servers with equal layouts share one tuple (memory).
+        self._layouts: dict[Layout, Layout] = {} if layouts is None else layouts
 
     def __repr__(self) -> str:
         return f"<CompiledServer {self.label} @{self.directive.location}>"
@@ -124,7 +134,7 @@ class CompiledServer:
         return list(self._all)
 
     @property
-    def layout(self) -> tuple[tuple[LocationMatch, bool, int], ...]:
+    def layout(self) -> Layout:
         """Everything nginx's location search in this server depends on: per location of
         :meth:`all_locations`, its match, whether it answers its slash-less URI with a 301,
         and the position of the location it is nested in (-1: none). Servers with equal
@@ -140,12 +150,13 @@ class CompiledServer:
 
     def _build(self) -> None:
         self._all: list[Loc] = []  # pre-order, as all_locations() lists them
-        self._shape: list[tuple[LocationMatch, bool, int]] = []  # the layout, while it is built
-        self._root = self._build_level(self.directive, None, -1)
-        self._layout = tuple(self._shape)
-        del self._shape
+        shape: list[tuple[LocationMatch, bool, int]] = []  # the layout, as it is built
+        self._root = self._build_level(self.directive, None, -1, shape)
+        layout = tuple(shape)
+        self._layout = self._layouts.setdefault(layout, layout)
 
-    def _build_level(self, block: Directive, parent: Loc | None, parent_at: int) -> Level:
+    def _build_level(self, block: Directive, parent: Loc | None, parent_at: int,
+                     shape: list[tuple[LocationMatch, bool, int]]) -> Level:
         """The locations of ``block`` (the server or a location), nested ones built on the
         way; a `location` inside an `if` or `limit_except` of ``block`` is an error."""
         names = block.child_names()
@@ -155,7 +166,7 @@ class CompiledServer:
             return _NO_LOCATIONS  # most locations: one shared empty level, not five new containers
         level = Level()
         redirects: list[Loc] = []  # prefix and exact locations answering their slash-less URI with a 301
-        built, shape = self._all, self._shape
+        built = self._all
         for d in block.named("location"):
             inner = d.child_names()
             loc = self._make(d, inner, parent)
@@ -183,7 +194,7 @@ class CompiledServer:
                     if loc.auto_redirect:
                         redirects.append(loc)
             if not _NESTING.isdisjoint(inner):  # most locations: no nested location, no `if`
-                loc.level = self._build_level(d, loc, at)
+                loc.level = self._build_level(d, loc, at, shape)
         if level.prefix:
             level.lengths = sorted(set(map(len, level.prefix)), reverse=True)
         # A prefix ending in "/" whose location passes upstream answers its slash-less URI
@@ -331,6 +342,7 @@ def compile_config(config: Config) -> CompiledConfig:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     groups: dict[AddrKey, AddressGroup] = {}
+    layouts: dict[Layout, Layout] = {}
     # Servers, listens and names live as long as the config: built with the collector paused
     # and filed with the oldest generation, as the location tables are (see build_locations).
     with gc_paused():
@@ -339,7 +351,7 @@ def compile_config(config: Config) -> CompiledConfig:
             if bad:
                 errors.extend(Problem(x, m) for x, m in bad)
             declared = declared_names(d)
-            srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared)
+            srv = CompiledServer(i, d, server_names(d, hostname, declared), listens, declared, layouts)
             servers.append(srv)
             for lst in listens:
                 group = groups.get(lst.key)
