@@ -203,12 +203,19 @@ class Directive:
     def child_names(self) -> tuple[str, ...]:
         """The names of the direct child directives (effective), in order: for quick
         tests such as ``"location" in d.child_names()``."""
+        # Built for the current body (what _own() checks), tested inline: rules and the
+        # simulator ask tens of thousands of times per lint, and the call costs more.
+        if self._from is not None and self._from is self.children:
+            return self._names
         return self._own()[0]
 
     def named(self, *names: str) -> list[Directive]:
         """The direct child directives (effective) called any of ``names``, in order.
         The list may be shared: do not modify it."""
-        own, kids = self._own()
+        if self._from is not None and self._from is self.children:  # as in child_names()
+            own, kids = self._names, self._kids
+        else:
+            own, kids = self._own()
         index = self._index
         if index is not None:
             if len(names) == 1:
