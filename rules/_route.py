@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable, Iterator, TypeVar
 
 from nglint.nginx.model import owner_match, own_handler, path_directive
-from nglint.route import Loc
+from nglint.route import CompiledConfig, CompiledServer, Loc
+
+T = TypeVar("T")
 
 # Path segments that name static or uploaded files in web deployments.
 _STATIC_SEGMENT = re.compile(r"(?:^|/)(?:static|staticfiles|media|uploads?|assets|public|dist|build|files|"
@@ -23,6 +26,22 @@ _MEDIA_SEGMENT = re.compile(r"(?:^|/)(?:media|uploads?|files)(?:/|$)", re.I)
 
 
 _FILE_SETTINGS = frozenset({"root", "alias", "try_files"})
+
+
+def per_layout(cc: CompiledConfig,
+               decide: Callable[[CompiledServer], list[T]]) -> Iterator[tuple[CompiledServer, list[T]]]:
+    """(server, ``decide(server)``) for each server where it is not empty, ``decide`` run
+    once per location layout: its answer must depend only on :attr:`CompiledServer.layout`
+    (and name locations by their positions in ``all_locations()``). Servers generated from
+    one template share their layout, so thousands of servers cost a few decisions."""
+    cc.build_locations()
+    decided: dict[tuple, list[T]] = {}
+    for server in cc.servers:
+        found = decided.get(server.layout)
+        if found is None:
+            found = decided[server.layout] = decide(server)
+        if found:
+            yield server, found
 
 
 def looks_static(pattern: str) -> bool:

@@ -5,7 +5,7 @@ from typing import Iterator
 from nglint.diagnostics import Diagnostic, Fix, Severity, TextEdit
 from nglint.route import CompiledServer, Loc, compile_config, prefix_location, select_location, simulate
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._route import file_for, inside, samples, serves_files
+from nglint.rules._route import file_for, inside, per_layout, samples, serves_files
 
 
 class RegexStealsStaticLocation(Rule):
@@ -65,17 +65,8 @@ class RegexStealsStaticLocation(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         cc = compile_config(ctx.config)
-        cc.build_locations()
-        # Which URL a regex steals from which location depends only on the server's location
-        # layout, and servers generated from one template share it: searched once per layout.
-        thefts_by_layout: dict[tuple, list[tuple[int, str, int]]] = {}
-        for server in cc.servers:
-            layout = server.layout
-            thefts = thefts_by_layout.get(layout)
-            if thefts is None:
-                thefts = thefts_by_layout[layout] = _thefts(server)
-            if not thefts:
-                continue
+        # Which URL a regex steals from which location depends only on the server's location layout.
+        for server, thefts in per_layout(cc, _thefts):
             locations = server.all_locations()
             for victim, url, thief_at in thefts:
                 loc, thief = locations[victim], locations[thief_at]

@@ -6,7 +6,7 @@ from nglint.diagnostics import Diagnostic, Severity
 from nglint.route import CompiledServer, Loc, compile_config, select_location
 from nglint.route.compile import Level
 from nglint.rule import Rule, RuleContext, related_at
-from nglint.rules._route import catch_all, literal_prefix
+from nglint.rules._route import catch_all, literal_prefix, per_layout
 
 
 class UnreachableLocation(Rule):
@@ -62,18 +62,8 @@ class UnreachableLocation(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        cc = compile_config(ctx.config)
-        cc.build_locations()
-        # Which locations are dead depends only on the server's location layout, and servers
-        # generated from one template share it: decided once per layout, reported per server.
-        dead_by_layout: dict[tuple, list[tuple[int, int, str, str]]] = {}
-        for server in cc.servers:
-            layout = server.layout
-            dead = dead_by_layout.get(layout)
-            if dead is None:
-                dead = dead_by_layout[layout] = _dead_in(server)
-            if not dead:
-                continue
+        # Which locations are dead depends only on the server's location layout.
+        for server, dead in per_layout(compile_config(ctx.config), _dead_in):
             locations = server.all_locations()
             for at, culprit_at, why, lit in dead:
                 loc, culprit = locations[at], locations[culprit_at]
