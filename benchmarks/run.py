@@ -6,7 +6,8 @@ Everything runs in this one process, interleaved (each repetition visits every s
 every measurement, rotating their order) and the median of the repetitions is reported
 (a ratio to crossplane.parse: the median of the per-repetition ratios); only cold start
 and peak memory use fresh subprocesses, because they must. The output is a markdown
-report (tables ready for the README) ending with PASS/FAIL per issue-6 target. Inputs come from benchmarks/generate.py and are cached under benchmarks/.data/.
+report (tables ready for the README) ending with PASS/FAIL per issue-6 target. Inputs
+come from benchmarks/generate.py and are cached under benchmarks/.data/.
 """
 
 from __future__ import annotations
