@@ -154,13 +154,13 @@ def test_ascii_statement_regex_sees_the_same_whitespace() -> None:
     (the crossplane rule), \\x1c-\\x1f included; it then splits every ASCII text alike."""
     import re
 
-    from nglint.load.parser import ASCII_SPACE, ASCII_STATEMENT, STATEMENT
+    from nglint.load.parser import ASCII_SPACE, ASCII_STATEMENT, unicode_statement
 
     assert [c for c in map(chr, range(128)) if re.match(f"[{ASCII_SPACE}]", c)] == \
         [c for c in map(chr, range(128)) if c.isspace()]
     text = "".join(map(chr, range(128))) * 3 + " a b;\x1ca\x1db c\\ d ${e} 'f' \"g\" # h\n}"
     for start in range(len(text)):
-        a, b = ASCII_STATEMENT.match(text, start), STATEMENT.match(text, start)
+        a, b = ASCII_STATEMENT.match(text, start), unicode_statement().match(text, start)
         assert (a.lastindex, a.span()) == (b.lastindex, b.span())
 
 

@@ -14,6 +14,7 @@ and an unterminated quoted string or Lua block raises ``LexError`` (crossplane s
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from nglint._gc import gc_paused
 
@@ -74,7 +75,7 @@ LUA_BLOCK_DIRECTIVES = frozenset(
 # charset run, with no alternation tried per run. `*+` is possessive: nothing after a word
 # can fail, so giving back chars is never needed, and sre skips that bookkeeping.
 # The alternatives after the leading whitespace, apart so that the parser's regex can put
-# its own first (see parser.STATEMENT).
+# its own first (see parser._STATEMENT).
 TOKENS = r"""
         (?P<word>
           (?: [^\s{};\\\#"'] | \\[\s\S]? )   # a word cannot start with '#' or a quote ...
@@ -93,7 +94,14 @@ TOKENS = r"""
       | (?P<open_quote> ["'] )
       | (?P<end> \Z )
 """
-TOKEN = re.compile(r"\s*+ (?:" + TOKENS + ")", re.X)
+
+
+@cache
+def token_regex() -> re.Pattern[str]:
+    """The tokenizer's regex: whitespace, then one token. Compiled on first use (~1 ms): loading reads the
+    parser's regex instead, so a plain `nglint check` never needs this one."""
+    return re.compile(r"\s*+ (?:" + TOKENS + ")", re.X)
+
 
 # One step through a Lua block body: code, a `--` comment through its newline, a string,
 # an escape pair, or a brace.
@@ -156,10 +164,10 @@ def _is_lua_body(text: str, raw: list[RawToken], i: int) -> bool:
 
 def scan(text: str) -> list[RawToken]:
     """The tokens of ``text`` as plain tuples, without line numbers. (The parser does not go
-    through tokens: it reads TOKEN's matches straight into directives.)"""
+    through tokens: it reads its own regex's matches straight into directives.)"""
     tokens: list[RawToken] = []
     append = tokens.append
-    match = TOKEN.match
+    match = token_regex().match
     n = len(text)
     pos = 0
     expect_directive = True

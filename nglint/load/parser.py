@@ -1,26 +1,27 @@
 """Text → directive tree for one file.
 
-The tree is built straight from the matches of one regex (``STATEMENT``: the tokenizer's
-``lexer.TOKEN`` with a first alternative for a whole run of plain words): no token list, no
-token objects. ``lexer.tokenize`` reads TOKEN's matches one token at a time, and its output is
-what the crossplane-agreement tests check; tests/test_parser.py checks that both paths agree
-on every file of the corpus.
+The tree is built straight from the matches of one regex (``_STATEMENT``: the tokenizer's
+regex, ``lexer.token_regex()``, with a first alternative for a whole run of plain words):
+no token list, no token objects. ``lexer.tokenize`` reads the tokenizer's matches one token
+at a time, and its output is what the crossplane-agreement tests check; tests/test_parser.py
+checks that both paths agree on every file of the corpus.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from functools import cache
 from typing import Callable
 
 from nglint.load.lexer import LUA_BLOCK_DIRECTIVES, TOKENS, LexError, lua_block
 from nglint.load.tree import Arg, Comment, Directive, Node, SourceFile, new_directive
 
-# TOKEN with one more alternative tried first: a run of plain words (no quote, escape,
+# The tokenizer's regex with one more alternative tried first: a run of plain words (no quote, escape,
 # `${`, comment) one space apart, with the `;` or ` {` right after it. Most statements are
 # one such run (`listen 443 ssl;`, `location /static/ {`): one match instead of one per
 # token, and each regex match costs more than the Python that splits a run at its spaces.
-# A run must not end inside a word TOKEN would continue (at a `\` or the `{` of `${`): then
+# A run must not end inside a word the tokenizer would continue (at a `\` or the `{` of `${`): then
 # the repeat gives back its last word (not possessive for that), so the check is made once
 # per run, not once per word. (Every `\s` is inside [], for ASCII_STATEMENT's rewrite.)
 _PLAIN = r"""[^\s{};\\\#"'] [^\s{};\\]*+"""
@@ -33,13 +34,21 @@ _STATEMENT = r"""
 # char, a set of plain chars by one bitmap test: pure ASCII files (nearly all) are read with
 # this spelling, which takes a tenth off the regex's time.
 ASCII_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
-STATEMENT = re.compile(_STATEMENT, re.X)
 ASCII_STATEMENT = re.compile(_STATEMENT.replace(r"\s", ASCII_SPACE), re.X)
+
+
+@cache
+def unicode_statement() -> re.Pattern[str]:
+    """STATEMENT as written, for text with non-ASCII chars: compiled on first use (~1 ms),
+    since few configs have any."""
+    return re.compile(_STATEMENT, re.X)
+
+
 # Group numbers, to dispatch on ``m.lastindex`` (an int compare) rather than on
 # ``m.lastgroup`` (a name lookup per match).
 G_RUN, G_RUN_SEMI, G_RUN_OPEN, G_WORD, G_SEMI, G_OPEN, G_CLOSE, G_COMMENT, G_DQ, G_SQ, G_OPEN_QUOTE = (
-    STATEMENT.groupindex[name] for name in ("run", "run_semi", "run_open", "word", "semi", "open", "close", "comment",
-                                             "dq", "sq", "open_quote"))
+    ASCII_STATEMENT.groupindex[name] for name in ("run", "run_semi", "run_open", "word", "semi", "open", "close",
+                                                   "comment", "dq", "sq", "open_quote"))
 
 
 class ParseError(Exception):
@@ -125,7 +134,7 @@ def _build(text: str, src: SourceFile, ints: list[int] | None, includes: list[tu
     values: dict[str, str] = {}
     value_of = values.setdefault
     n = len(text)
-    statement = ASCII_STATEMENT if text.isascii() else STATEMENT
+    statement = ASCII_STATEMENT if text.isascii() else unicode_statement()
     new = object.__new__
     pos = 0
     while pos >= 0:  # one pass of finditer, restarted after each Lua block (read by hand)
