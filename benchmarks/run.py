@@ -154,13 +154,17 @@ def parse_floor(root: Path) -> None:
 
 @dataclass
 class Series:
-    samples: list[float] = field(default_factory=list)
     by_rep: dict[int, list[float]] = field(default_factory=dict)  # the samples of each repetition
     note: str = ""  # why there are no (or fewer) samples
 
     @property
+    def samples(self) -> list[float]:
+        return [t for times in self.by_rep.values() for t in times]
+
+    @property
     def median(self) -> float | None:
-        return statistics.median(self.samples) if self.samples else None
+        samples = self.samples
+        return statistics.median(samples) if samples else None
 
     def at(self, rep: int) -> float | None:
         """This measurement in repetition ``rep`` (the median of its samples there)."""
@@ -216,9 +220,7 @@ class Bench:
                 signal.signal(signal.SIGALRM, old)
         elapsed = self.clock() - t0
         if self.recording:
-            series = self.get(name, size)
-            series.samples.append(elapsed)
-            series.by_rep.setdefault(self.rep, []).append(elapsed)
+            self.get(name, size).by_rep.setdefault(self.rep, []).append(elapsed)
         return result if result is not None else True
 
     def median(self, name: str, size: int = 0) -> float | None:

@@ -98,8 +98,8 @@ TOKENS = r"""
 
 @cache
 def token_regex() -> re.Pattern[str]:
-    """The tokenizer's regex: whitespace, then one token. Compiled on first use (~1 ms): loading reads the
-    parser's regex instead, so a plain `nglint check` never needs this one."""
+    """The tokenizer's regex: whitespace, then one token. Compiled on first use (~1 ms):
+    loading reads the parser's regex instead, so a plain `nglint check` never needs it."""
     return re.compile(r"\s*+ (?:" + TOKENS + ")", re.X)
 
 

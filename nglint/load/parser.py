@@ -17,13 +17,14 @@ from typing import Callable
 from nglint.load.lexer import LUA_BLOCK_DIRECTIVES, TOKENS, LexError, lua_block
 from nglint.load.tree import Arg, Comment, Directive, Node, SourceFile, new_directive
 
-# The tokenizer's regex with one more alternative tried first: a run of plain words (no quote, escape,
-# `${`, comment) one space apart, with the `;` or ` {` right after it. Most statements are
-# one such run (`listen 443 ssl;`, `location /static/ {`): one match instead of one per
-# token, and each regex match costs more than the Python that splits a run at its spaces.
-# A run must not end inside a word the tokenizer would continue (at a `\` or the `{` of `${`): then
-# the repeat gives back its last word (not possessive for that), so the check is made once
-# per run, not once per word. (Every `\s` is inside [], for ASCII_STATEMENT's rewrite.)
+# The tokenizer's regex with one more alternative tried first: a run of plain words (no
+# quote, escape, `${`, comment) one space apart, with the `;` or ` {` right after it. Most
+# statements are one such run (`listen 443 ssl;`, `location /static/ {`): one match instead
+# of one per token, and each regex match costs more than the Python that splits a run at
+# its spaces. A run must not end inside a word the tokenizer would continue (at a `\` or
+# the `{` of `${`): then the repeat gives back its last word (not possessive for that), so
+# the check is made once per run, not once per word. (Every `\s` is inside [], for
+# ASCII_STATEMENT's rewrite.)
 _PLAIN = r"""[^\s{};\\\#"'] [^\s{};\\]*+"""
 _STATEMENT = r"""
     [\s]*+
@@ -39,8 +40,8 @@ ASCII_STATEMENT = re.compile(_STATEMENT.replace(r"\s", ASCII_SPACE), re.X)
 
 @cache
 def unicode_statement() -> re.Pattern[str]:
-    """STATEMENT as written, for text with non-ASCII chars: compiled on first use (~1 ms),
-    since few configs have any."""
+    """_STATEMENT as written, with the full Unicode whitespace class, for text with
+    non-ASCII chars: compiled on first use (~1 ms), since few configs have any."""
     return re.compile(_STATEMENT, re.X)
 
 
